@@ -1,0 +1,95 @@
+"""Fluxion: TensorFlow 2 and Keras, rebuilt on NumPy.
+
+Use it as you would TensorFlow:
+
+>>> import fluxion as tf
+>>> W = tf.Variable(tf.ones((2, 2)), name="W")
+>>> (W * [1.0, 0.0] + 1.0).numpy()
+array([[2., 1.],
+       [2., 1.]], dtype=float32)
+"""
+__version__ = "0.1.0"
+
+from . import data, keras, linalg, math, nn, random
+from . import ops as _ops
+from .autodiff import GradientTape, UnconnectedGradients, custom_gradient
+from .core import nest
+from .core.context import executing_eagerly, init_scope
+from .core.dtypes import (
+    DType,
+    as_dtype,
+    bool,
+    complex64,
+    complex128,
+    double,
+    float16,
+    float32,
+    float64,
+    half,
+    int8,
+    int16,
+    int32,
+    int64,
+    uint8,
+    uint16,
+    uint32,
+    uint64,
+)
+from .core.errors import TracingError
+from .core.tensor import Tensor, TensorShape, constant, convert_to_tensor, is_tensor
+from .core.tensor_spec import TensorSpec
+from .core.variable import Variable
+from .graph import cond, function, scan, while_loop
+from .ops.array_ops import *  # its __all__: the top-level array ops
+from .ops.logging_ops import print
+from .ops.math_ops import (
+    abs,
+    add,
+    add_n,
+    argmax,
+    argmin,
+    cast,
+    ceil,
+    clip_by_norm,
+    clip_by_value,
+    cos,
+    cumsum,
+    divide,
+    equal,
+    exp,
+    floor,
+    greater,
+    greater_equal,
+    less,
+    less_equal,
+    log,
+    logical_and,
+    logical_not,
+    logical_or,
+    matmul,
+    maximum,
+    minimum,
+    multiply,
+    negative,
+    not_equal,
+    pow,
+    reduce_all,
+    reduce_any,
+    reduce_logsumexp,
+    reduce_max,
+    reduce_mean,
+    reduce_min,
+    reduce_prod,
+    reduce_std,
+    reduce_sum,
+    reduce_variance,
+    round,
+    sigmoid,
+    sign,
+    sin,
+    sqrt,
+    square,
+    subtract,
+    tanh,
+    truediv,
+)

@@ -1,0 +1,362 @@
+"""Control flow on tensor values: `cond`, `while_loop`, `scan`.
+
+Eagerly they are plain Python (`if`, `while`, `for`), so a tape records what actually runs. While
+tracing, each branch or loop body is traced into a sub-graph; the parent graph gets one node whose
+kernel runs the compiled sub-graph(s), and whose inputs are the parent values the bodies use
+("captures"). Variables a body reads are read in the parent graph before the node (so a tape
+sees them and gradients reach them), unless the body assigns them first.
+
+Gradients: `cond`'s rule is a `cond` over the gradients of the two branches. `scan` keeps every
+step's carry, and its rule is a reverse `scan` over the body's gradient. `while_loop` is
+differentiable eagerly; traced, it is forward-only (use `scan` when you need gradients through a
+loop of known length).
+"""
+import numpy as np
+
+from ..autodiff.tape import GradientTape
+from ..core import nest
+from ..core.context import state
+from ..core.errors import TracingError
+from ..core.tensor import SymbolicTensor, convert_to_tensor
+from ..ops import array_ops
+from ..ops.registry import OpDef, Spec, bind
+from .executor import compile_graph
+from .ir import Graph
+from .passes import optimize
+from .tracer import GraphTracer
+
+
+class _BodyTracer(GraphTracer):
+    """Traces a branch or loop body; values of enclosing graphs become captured placeholders."""
+
+    def __init__(self, parent):
+        super().__init__(Graph("body"))
+        self.parent = parent
+        self.captures = []       # parent values, in placeholder order
+        self._captured = {}      # id(parent value) -> placeholder
+        self._assigned = set()   # ids of variables this body writes
+
+    def capture(self, value):
+        known = self._captured.get(id(value))
+        if known is None:
+            known = self.placeholder(value._value.shape, value._value.dtype)
+            self._captured[id(value)] = known
+            self.captures.append(value)
+        return known
+
+    def lift(self, tensor):
+        if isinstance(tensor, SymbolicTensor) and tensor._graph is not self.graph:
+            return self.capture(self.parent.lift(tensor))
+        return super().lift(tensor)
+
+    def read_variable(self, var):
+        if id(var) in self._assigned:
+            return super().read_variable(var)
+        # The parent's value is returned (ops lift it into a capture when they use it), so
+        # that tapes see the same value inside and outside the body.
+        outer = self.parent.read_variable(var)
+        for tape in self._outer_tapes:
+            tape._on_variable_read(var, outer)
+        return outer
+
+    def assign_variable(self, var, mode, value):
+        self._assigned.add(id(var))
+        self.parent.invalidate_reads(var)
+        return super().assign_variable(var, mode, value)
+
+    def invalidate_reads(self, var):
+        super().invalidate_reads(var)
+        self.parent.invalidate_reads(var)
+
+
+def _trace_body(fn, args, parent, outer_tapes):
+    """Traces `fn(*args)` (args: lists of parent values) into a sub-graph.
+
+    Returns (tracer, flat outputs, output structure). The first len(args) placeholders are the
+    arguments; further ones are captures.
+    """
+    tracer = _BodyTracer(parent)
+    tracer._outer_tapes = outer_tapes
+    saved_tapes, state.tapes = state.tapes, []
+    try:
+        with tracer:
+            inner_args = [tracer.capture(parent.lift(a)) for a in args]
+            result = fn(*inner_args)
+            flat = [tracer.lift(convert_to_tensor(r)) for r in nest.flatten(result)]
+    finally:
+        state.tapes = saved_tapes
+    tracer.graph.outputs = flat
+    return tracer, flat, result
+
+
+def _compile(tracer, captures):
+    """Compiles a body graph whose placeholders are reordered to match `captures`."""
+    graph = tracer.graph
+    order = {id(v): i for i, v in enumerate(tracer.captures)}
+    graph.inputs = [tracer._captured[id(c)] if id(c) in order else None for c in captures]
+    missing = [i for i, v in enumerate(graph.inputs) if v is None]
+    for i in missing:  # a capture only the other branch uses: an unused input here
+        graph.inputs[i] = SymbolicTensor(captures[i]._value.shape, captures[i]._value.dtype)
+    return compile_graph(optimize(graph))
+
+
+def _merged_captures(*tracers):
+    merged, seen = [], set()
+    for t in tracers:
+        for c in t.captures:
+            if id(c) not in seen:
+                seen.add(id(c))
+                merged.append(c)
+    return merged
+
+
+# --- cond ----------------------------------------------------------------------------------------
+def _cond_kernel(pred, *captures, branches, out_specs, fns):
+    return tuple(branches[0 if pred else 1](list(captures)))
+
+
+def _cond_infer(pred, *captures, branches, out_specs, fns):
+    return tuple(Spec(s.shape, s.dtype) for s in out_specs)
+
+
+def _cond_vjp(cotangents, pred, *rest, branches, out_specs, fns):
+    captures = rest[:-1]
+
+    def grad_of(fn):
+        def branch():
+            with GradientTape() as tape:
+                tape.watch(list(captures))
+                outs = [convert_to_tensor(o) for o in nest.flatten(fn())]
+            grads = tape.gradient(outs, list(captures), output_gradients=list(cotangents),
+                                  unconnected_gradients="zero")
+            return grads
+        return branch
+
+    grads = cond(pred, grad_of(fns[0]), grad_of(fns[1]))
+    return (None,) + tuple(grads)
+
+
+_COND = OpDef("cond", _cond_kernel, _cond_infer, _cond_vjp, num_outputs=None)
+
+
+def cond(pred, true_fn=None, false_fn=None, name=None):
+    """Runs `true_fn()` if `pred` is true, else `false_fn()`; both must return the same structure.
+
+    Inside a `fluxion.function` only the chosen branch runs on each call; gradients flow through
+    the branch taken.
+
+    Example:
+    >>> x = fluxion.constant(2.0)
+    >>> fluxion.cond(x > 0, lambda: x * 10.0, lambda: -x)
+    <tf.Tensor: shape=(), dtype=float32, numpy=20.0>
+    """
+    if true_fn is None or false_fn is None:
+        raise ValueError("cond: both true_fn and false_fn must be given.")
+    pred = convert_to_tensor(pred)
+    if pred._value.dtype != np.bool_ or pred._value.ndim != 0:
+        raise ValueError(f"cond: pred must be a scalar bool tensor, received shape "
+                         f"{tuple(pred._value.shape)} and dtype {pred._value.dtype.name}.")
+    if not isinstance(pred, SymbolicTensor):
+        return true_fn() if bool(pred._value) else false_fn()
+    parent = state.tracer
+    t_true, flat_true, result = _trace_body(true_fn, [], parent, state.tapes)
+    t_false, flat_false, _ = _trace_body(false_fn, [], parent, state.tapes)
+    if len(flat_true) != len(flat_false):
+        raise ValueError(f"cond: true_fn returns {len(flat_true)} tensors but false_fn returns "
+                         f"{len(flat_false)}; both branches must return the same structure.")
+    specs = []
+    for i, (a, b) in enumerate(zip(flat_true, flat_false)):
+        if a._value.dtype != b._value.dtype:
+            raise TypeError(f"cond: output {i} is {a._value.dtype.name} in true_fn but "
+                            f"{b._value.dtype.name} in false_fn.")
+        shape = tuple(x if x == y else None for x, y in zip(a._value.shape, b._value.shape)) \
+            if len(a._value.shape) == len(b._value.shape) else None
+        if shape is None:
+            raise ValueError(f"cond: output {i} has rank {len(a._value.shape)} in true_fn but "
+                             f"{len(b._value.shape)} in false_fn.")
+        specs.append(Spec(shape, a._value.dtype))
+    captures = _merged_captures(t_true, t_false)
+    branches = (_compile(t_true, captures), _compile(t_false, captures))
+    outs = bind(_COND, pred, *captures, branches=branches, out_specs=tuple(specs),
+                fns=(true_fn, false_fn))
+    return nest.pack_sequence_as(result, list(outs))
+
+
+# --- scan ----------------------------------------------------------------------------------------
+def _scan_kernel(elems, init, *captures, body, reverse, fn):
+    n = elems.shape[0]
+    carry, history = init, []
+    for i in (range(n - 1, -1, -1) if reverse else range(n)):
+        carry = body([carry, elems[i]] + list(captures))[0]
+        history.append(carry)
+    stacked = np.stack(history) if history else np.zeros((0,) + np.shape(init), init.dtype)
+    return stacked[::-1] if reverse else stacked
+
+
+def _scan_infer(elems, init, *captures, body, reverse, fn):
+    return Spec((elems.shape[0],) + tuple(init.shape), init.dtype)
+
+
+def _scan_vjp(g, elems, init, *rest, body, reverse, fn):
+    captures, out = rest[:-1], rest[-1]
+    # carry before step i: init for the first step, else the previous output.
+    if reverse:
+        prev = array_ops.concat([out[1:], array_ops.expand_dims(init, 0)], axis=0)
+    else:
+        prev = array_ops.concat([array_ops.expand_dims(init, 0), out[:-1]], axis=0)
+
+    def step_grad(acc, xs):
+        carry_grad, capture_grads = acc[0], acc[1:]
+        g_i, elem_i, prev_i = xs
+        with GradientTape() as tape:
+            tape.watch([prev_i, elem_i] + list(captures))
+            new = convert_to_tensor(fn(prev_i, elem_i))
+        grads = tape.gradient(new, [prev_i, elem_i] + list(captures),
+                              output_gradients=g_i + carry_grad, unconnected_gradients="zero")
+        return [grads[0]] + [a + b for a, b in zip(capture_grads, grads[2:])], grads[1]
+
+    zero_captures = [array_ops.zeros_like(c) for c in captures]
+    carry_grad, capture_grads, elem_grads = _python_scan_backward(
+        step_grad, g, elems, prev, array_ops.zeros_like(init), zero_captures, not reverse)
+    return (elem_grads, carry_grad) + tuple(capture_grads)
+
+
+def _python_scan_backward(step, g, elems, prev, carry_grad, capture_grads, reverse):
+    """Runs `step` over the steps in backward order with plain ops (traced as an unrolled graph
+    when under a trace; eager otherwise)."""
+    n = elems.shape[0]
+    order = range(n - 1, -1, -1) if reverse else range(n)
+    acc = [carry_grad] + list(capture_grads)
+    elem_grads = [None] * n
+    for i in order:
+        acc, elem_grads[i] = step(acc, (g[i], elems[i], prev[i]))
+    stacked = array_ops.stack(elem_grads) if n else array_ops.zeros_like(elems)
+    return acc[0], acc[1:], stacked
+
+
+_SCAN = OpDef("scan", _scan_kernel, _scan_infer, _scan_vjp)
+
+
+def scan(fn, elems, initializer=None, parallel_iterations=10, back_prop=True,
+         swap_memory=False, infer_shape=True, reverse=False, name=None):
+    """Applies `fn(carry, x)` over the first axis of `elems`, returning every step's result.
+
+    `fn` returns the new carry (a tensor of the carry's shape and dtype); the result stacks
+    them, with shape `(len(elems),) + carry.shape`. Without `initializer`, the first element is
+    the initial carry.
+
+    Example:
+    >>> fluxion.scan(lambda acc, x: acc + x, fluxion.constant([1.0, 2.0, 3.0]),
+    ...              initializer=fluxion.constant(0.0))
+    <tf.Tensor: shape=(3,), dtype=float32, numpy=array([1., 3., 6.], dtype=float32)>
+    """
+    elems = convert_to_tensor(elems)
+    if elems._value.ndim == 0:
+        raise ValueError("scan: elems must have at least one dimension to scan over.")
+    if initializer is None:
+        if elems._value.shape[0] == 0:
+            raise ValueError("scan: elems is empty and no initializer was given.")
+        initializer, elems = elems[0], elems[1:]
+    init = convert_to_tensor(initializer)
+    if not isinstance(elems, SymbolicTensor) and not isinstance(init, SymbolicTensor) and \
+            state.tracer is None:
+        carry, out = init, []
+        n = elems._value.shape[0]
+        for i in (range(n - 1, -1, -1) if reverse else range(n)):
+            carry = convert_to_tensor(fn(carry, elems[i]))
+            out.append(carry)
+        if reverse:
+            out = out[::-1]
+        return array_ops.stack(out) if out else array_ops.zeros(
+            (0,) + tuple(init.shape), init.dtype)
+    parent = state.tracer
+    example = elems[0] if elems._value.shape[0] else array_ops.zeros(
+        tuple(elems.shape)[1:], elems.dtype)
+    tracer, flat, _ = _trace_body(fn, [init, example], parent, state.tapes)
+    if len(flat) != 1:
+        raise ValueError("scan: fn must return a single tensor (the new carry).")
+    new = flat[0]
+    if new._value.dtype != init._value.dtype or tuple(new._value.shape) != tuple(
+            init._value.shape):
+        raise ValueError(f"scan: fn must return the carry's shape {tuple(init._value.shape)} "
+                         f"and dtype {init._value.dtype.name}, received "
+                         f"{tuple(new._value.shape)} {new._value.dtype.name}.")
+    captures = tracer.captures[2:]
+    body = _compile(tracer, tracer.captures)
+    return bind(_SCAN, elems, init, *captures, body=body, reverse=reverse, fn=fn)
+
+
+# --- while_loop ----------------------------------------------------------------------------------
+def _while_kernel(*values, cond_exe, body_exe, num_vars, maximum_iterations):
+    loop_vars, captures = list(values[:num_vars]), list(values[num_vars:])
+    i = 0
+    while cond_exe(loop_vars + captures)[0]:
+        if maximum_iterations is not None and i >= maximum_iterations:
+            break
+        loop_vars = list(body_exe(loop_vars + captures))
+        i += 1
+    return tuple(loop_vars)
+
+
+def _while_infer(*specs, cond_exe, body_exe, num_vars, maximum_iterations):
+    return tuple(Spec(s.shape, s.dtype) for s in specs[:num_vars])
+
+
+_WHILE = OpDef("while_loop", _while_kernel, _while_infer, None, num_outputs=None)
+
+
+def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations=10,
+               back_prop=True, swap_memory=False, maximum_iterations=None, name=None):
+    """Repeats `loop_vars = body(*loop_vars)` while `cond(*loop_vars)` is true.
+
+    Eagerly it is a Python loop (differentiable through the tape). Traced, the loop runs inside
+    one graph node; it is not differentiable there — use `scan` for a loop of known length.
+
+    Example:
+    >>> fluxion.while_loop(lambda i, x: i < 3, lambda i, x: (i + 1, x * 2.0),
+    ...                    (fluxion.constant(0), fluxion.constant(1.0)))
+    (<tf.Tensor: shape=(), dtype=int32, numpy=3>, <tf.Tensor: shape=(), dtype=float32, numpy=8.0>)
+    """
+    structure = loop_vars
+    flat = [convert_to_tensor(v) for v in nest.flatten(loop_vars)]
+    symbolic = state.tracer is not None and any(isinstance(v, SymbolicTensor) for v in flat)
+
+    def call(fn, values):
+        return fn(*nest.pack_sequence_as(structure, values)) if isinstance(
+            structure, (list, tuple)) else fn(nest.pack_sequence_as(structure, values))
+
+    if not symbolic and state.tracer is None:
+        i = 0
+        while bool(convert_to_tensor(call(cond, flat))._value):
+            if maximum_iterations is not None and i >= maximum_iterations:
+                break
+            flat = [convert_to_tensor(v) for v in nest.flatten(call(body, flat))]
+            i += 1
+        return nest.pack_sequence_as(structure, flat)
+    if state.tapes:
+        raise TracingError("while_loop: a traced while_loop is not differentiable; use "
+                           "fluxion.scan for a loop of known length, or compute the gradient "
+                           "outside fluxion.function.")
+    parent = state.tracer
+    cond_tracer, cond_out, _ = _trace_body(lambda *v: call(cond, list(v)), flat, parent, [])
+    body_tracer, body_out, _ = _trace_body(lambda *v: call(body, list(v)), flat, parent, [])
+    if len(body_out) != len(flat):
+        raise ValueError(f"while_loop: body returns {len(body_out)} values for {len(flat)} "
+                         "loop variables.")
+    for i, (a, b) in enumerate(zip(flat, body_out)):
+        if a._value.dtype != b._value.dtype or tuple(a._value.shape) != tuple(b._value.shape):
+            raise ValueError(f"while_loop: loop variable {i} enters as "
+                             f"{tuple(a._value.shape)} {a._value.dtype.name} but body returns "
+                             f"{tuple(b._value.shape)} {b._value.dtype.name}.")
+    n = len(flat)
+    lifted = [parent.lift(v) for v in flat]
+    captures = [c for c in _merged_captures(cond_tracer, body_tracer)
+                if not any(c is v for v in lifted)]
+    order = lifted + captures
+    outs = bind(_WHILE, *order, cond_exe=_compile(cond_tracer, order),
+                body_exe=_compile(body_tracer, order), num_vars=n,
+                maximum_iterations=maximum_iterations)
+    return nest.pack_sequence_as(structure, list(outs))
+
+
+__all__ = ["cond", "scan", "while_loop"]

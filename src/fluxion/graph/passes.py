@@ -1,0 +1,165 @@
+"""Graph optimisations. Each pass takes a Graph and returns it rewritten in place.
+
+- `fold_constants`: evaluates nodes whose inputs are all constants (stateless ops only).
+- `simplify`: identities that keep results bit-identical (x * 1, x / 1, x - 0, reshape or
+  identity to the same shape, double negation).
+- `eliminate_common_subexpressions`: one node for identical stateless computations.
+- `eliminate_dead_code`: drops nodes no output or effect depends on.
+
+Passes never touch stateful nodes (variable reads and writes, random ops), so program order of
+effects is kept.
+"""
+import numpy as np
+
+from .ir import CONSTANT, PLACEHOLDER, Node, Special
+
+MAX_FOLDED_SIZE = 1 << 20  # elements; larger folded constants would bloat the graph
+
+
+def _replace_uses(graph, mapping):
+    """Rewires every use of value id k to mapping[k]."""
+    if not mapping:
+        return
+    for node in graph.nodes:
+        if any(id(v) in mapping for v in node.inputs):
+            node.inputs = tuple(mapping.get(id(v), v) for v in node.inputs)
+    graph.outputs = [mapping.get(id(v), v) for v in graph.outputs]
+
+
+def _resolve(mapping, value):
+    while id(value) in mapping:
+        value = mapping[id(value)]
+    return value
+
+
+def eliminate_dead_code(graph):
+    live = {id(v) for v in graph.outputs}
+    kept = []
+    for node in reversed(graph.nodes):
+        needed = node.op is PLACEHOLDER or (node.stateful and not node.outputs) or \
+            any(id(v) in live for v in node.outputs) or \
+            (node.stateful and not isinstance(node.op, Special))
+        if needed:
+            kept.append(node)
+            live.update(id(v) for v in node.inputs)
+    graph.nodes = kept[::-1]
+    return graph
+
+
+def _attr_key(value):
+    if isinstance(value, np.ndarray):
+        return ("array", value.shape, value.dtype.str, value.tobytes())
+    if isinstance(value, (list, tuple)):
+        return tuple(_attr_key(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _attr_key(v)) for k, v in value.items()))
+    try:
+        hash(value)
+    except TypeError:
+        return ("id", id(value))
+    return (type(value).__name__, value)
+
+
+def eliminate_common_subexpressions(graph):
+    seen = {}
+    mapping = {}
+    kept = []
+    for node in graph.nodes:
+        node.inputs = tuple(_resolve(mapping, v) for v in node.inputs)
+        if node.stateful or node.op is PLACEHOLDER:
+            kept.append(node)
+            continue
+        key = (id(node.op), tuple(id(v) for v in node.inputs),
+               tuple(sorted((k, _attr_key(v)) for k, v in node.attrs.items())))
+        if node.op is CONSTANT:
+            value = node.attrs["value"]
+            key = ("constant", np.asarray(value).dtype.str, np.shape(value),
+                   np.asarray(value).tobytes() if np.size(value) <= 4096 else id(value))
+        twin = seen.get(key)
+        if twin is None:
+            seen[key] = node
+            kept.append(node)
+        else:
+            for mine, theirs in zip(node.outputs, twin.outputs):
+                mapping[id(mine)] = theirs
+    graph.nodes = kept
+    graph.outputs = [_resolve(mapping, v) for v in graph.outputs]
+    return graph
+
+
+def fold_constants(graph):
+    constants = {}
+    for node in graph.nodes:
+        if node.op is CONSTANT:
+            constants[id(node.outputs[0])] = node.attrs["value"]
+            continue
+        if node.stateful or isinstance(node.op, Special) or not node.inputs or \
+                not all(id(v) in constants for v in node.inputs):
+            continue
+        result = node.op.kernel(*[constants[id(v)] for v in node.inputs], **node.attrs)
+        results = (result,) if node.op.num_outputs == 1 else tuple(result)
+        if sum(np.size(r) for r in results) > MAX_FOLDED_SIZE:
+            continue
+        for value, r in zip(node.outputs, results):
+            constants[id(value)] = r
+        # The node becomes constant nodes (one per output), keeping the output values.
+        node.op, node.inputs, node.attrs = CONSTANT, (), {"value": results[0]}
+        if len(results) > 1:
+            extra = [Node(CONSTANT, (), {"value": r}, (v,))
+                     for v, r in zip(node.outputs[1:], results[1:])]
+            node.outputs = node.outputs[:1]
+            index = graph.nodes.index(node)
+            graph.nodes[index + 1:index + 1] = extra
+    return graph
+
+
+def _constant_value(value):
+    node = value._producer
+    return node.attrs["value"] if node is not None and node.op is CONSTANT else None
+
+
+def _is_all(value, number):
+    c = _constant_value(value)
+    return c is not None and np.size(c) > 0 and bool(np.all(np.asarray(c) == number))
+
+
+def simplify(graph):
+    """Algebraic identities that leave results bit-identical."""
+    mapping = {}
+    for node in graph.nodes:
+        node.inputs = tuple(_resolve(mapping, v) for v in node.inputs)
+        name = getattr(node.op, "name", "")
+        out = node.outputs[0] if len(node.outputs) == 1 else None
+        if out is None or node.stateful:
+            continue
+        replacement = None
+        if name in ("identity", "reshape", "broadcast_to", "cast") and \
+                node.inputs[0]._value.shape == out._value.shape and \
+                node.inputs[0]._value.dtype == out._value.dtype:
+            replacement = node.inputs[0]
+        elif name in ("multiply", "subtract", "divide"):
+            # x * 1, x / 1 and x - 0 are exactly x (x + 0 is not: -0.0 + 0.0 is +0.0).
+            x, y = node.inputs
+            unit = 0 if name == "subtract" else 1
+            if _is_all(y, unit) and x._value.shape == out._value.shape:
+                replacement = x
+            elif name == "multiply" and _is_all(x, 1) and y._value.shape == out._value.shape:
+                replacement = y
+        elif name == "negative":
+            inner = node.inputs[0]._producer
+            if inner is not None and getattr(inner.op, "name", "") == "negative":
+                replacement = inner.inputs[0]
+        if replacement is not None:
+            mapping[id(out)] = replacement
+    graph.outputs = [_resolve(mapping, v) for v in graph.outputs]
+    return graph
+
+
+DEFAULT_PASSES = (fold_constants, simplify, eliminate_common_subexpressions, eliminate_dead_code)
+
+
+def optimize(graph, passes=DEFAULT_PASSES):
+    """Runs `passes` over `graph` in order and returns it."""
+    for p in passes:
+        graph = p(graph)
+    return graph

@@ -1,0 +1,2 @@
+"""`fluxion.keras.preprocessing`: sequence padding and text tokenization."""
+from . import sequence, text

@@ -1,0 +1,110 @@
+"""NumPy kernels of the fused neural-network primitives (`fluxion.nn`). No fluxion imports here.
+
+Every kernel keeps its input's dtype (Python scalars are weak under NumPy 2, so `x * 0.5` stays
+float32) and is written to stay finite for any finite input: softmax-style kernels subtract the
+row maximum before `exp`, sigmoid-style kernels only ever exponentiate `-|x|`.
+"""
+import numpy as np
+
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def relu(x):
+    """`max(x, 0)`, element-wise (one NumPy call: relu is on every training step's hot path)."""
+    return np.maximum(x, 0, dtype=x.dtype)
+
+
+def relu_grad(g, y):
+    """The cotangent of relu: `g` where relu's output `y` is positive, else 0."""
+    return g * (y > 0)
+
+
+def relu6(x):
+    """`min(max(x, 0), 6)`, element-wise."""
+    return np.clip(x, 0, 6).astype(x.dtype, copy=False)
+
+
+def leaky_relu(x, alpha):
+    """`x` where `x > 0`, else `alpha * x`."""
+    return np.where(x > 0, x, x * x.dtype.type(alpha))
+
+
+def elu(x):
+    """`x` where `x > 0`, else `exp(x) - 1` (exp only of non-positive values)."""
+    return np.where(x > 0, x, np.expm1(np.minimum(x, 0)))
+
+
+def selu(x):
+    """`scale * elu(x)` with `alpha` on the negative branch (Klambauer et al., 2017)."""
+    neg = np.expm1(np.minimum(x, 0)) * x.dtype.type(SELU_ALPHA)
+    return np.where(x > 0, x, neg) * x.dtype.type(SELU_SCALE)
+
+
+def softplus(x):
+    """`log(1 + exp(x))` as `max(x, 0) + log1p(exp(-|x|))`: no overflow, exact for large |x|."""
+    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+
+
+def _shifted(x, axis):
+    """`x - max(x, axis)`, a new array. (A row of all -inf gives NaN, as in TensorFlow.)"""
+    return x - np.max(x, axis=axis, keepdims=True)
+
+
+def softmax(x, axis):
+    """`exp(x) / sum(exp(x), axis)`, computed on `x - max(x)` so that exp never overflows."""
+    if x.size == 0:
+        return x.copy()
+    e = _shifted(x, axis)
+    np.exp(e, out=e)
+    e /= np.sum(e, axis=axis, keepdims=True)
+    return e
+
+
+def log_softmax(x, axis):
+    """`x - logsumexp(x, axis)`, computed on `x - max(x)`."""
+    if x.size == 0:
+        return x.copy()
+    s = _shifted(x, axis)
+    s -= np.log(np.sum(np.exp(s), axis=axis, keepdims=True))
+    return s
+
+
+def softmax_cross_entropy(labels, logits, axis):
+    """`-sum(labels * log_softmax(logits), axis)`: one loss per example."""
+    return -np.sum(labels * log_softmax(logits, axis), axis=axis)
+
+
+SPARSE_XENT = "sparse_softmax_cross_entropy_with_logits"
+
+
+def sparse_label_error(labels, num_classes):
+    """Returns a message about the first label outside [0, num_classes), or None if all fit."""
+    if labels.size == 0 or (labels.min() >= 0 and labels.max() < num_classes):
+        return None
+    bad = (labels < 0) | (labels >= num_classes)
+    index = tuple(int(i) for i in np.argwhere(bad)[0])
+    return (f"{SPARSE_XENT}: received label value {int(labels[index])} at index {index}, which is "
+            f"outside the valid range [0, {num_classes}) for logits with {num_classes} classes. "
+            "Labels must be class indices in [0, num_classes).")
+
+
+def sparse_softmax_cross_entropy(labels, logits):
+    """`logsumexp(logits) - logits[..., labels]`: one loss per example; checks the label range."""
+    num_classes = logits.shape[-1]
+    message = sparse_label_error(labels, num_classes)
+    if message:
+        raise ValueError(message)
+    if labels.size == 0:
+        return np.zeros(labels.shape, logits.dtype)
+    rows = logits.reshape(-1, num_classes)
+    top = np.max(rows, axis=-1)
+    picked = rows[np.arange(rows.shape[0]), labels.reshape(-1)]
+    total = np.sum(np.exp(rows - top[:, None]), axis=-1)
+    return ((top - picked) + np.log(total)).reshape(labels.shape)
+
+
+def sigmoid_cross_entropy(labels, logits):
+    """`-z log(sigmoid(x)) - (1 - z) log(1 - sigmoid(x))` as
+    `max(x, 0) - x z + log1p(exp(-|x|))`, finite for any finite logits."""
+    return np.maximum(logits, 0) - logits * labels + np.log1p(np.exp(-np.abs(logits)))

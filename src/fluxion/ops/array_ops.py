@@ -1,0 +1,1128 @@
+"""Shape and array ops: reshape, transpose, broadcasting, selection and tensor creation.
+
+Gradients that must undo broadcasting return the broadcast cotangent: the tape sums it back to the
+input's shape in one place (`fluxion.autodiff.tape.unbroadcast`).
+"""
+import builtins
+from collections import namedtuple
+
+import numpy as np
+
+from ..core import dtypes
+from ..core.tensor import Tensor, convert_to_tensor, wrap
+from ..core.variable import Variable
+from ..kernels import indexing as K
+from . import rules
+from .registry import OpDef, Spec, bind
+
+_range, _slice = builtins.range, builtins.slice  # this module defines tf.range and tf.slice
+
+# Exported at the top level of `fluxion` (as `tf.reshape`, ...).
+__all__ = [
+    "argsort", "boolean_mask", "broadcast_to", "concat", "expand_dims", "eye", "fill", "gather",
+    "gather_nd", "identity", "linspace", "one_hot", "ones", "ones_like", "pad", "range", "rank",
+    "repeat", "reshape", "reverse", "shape", "size", "slice", "sort", "split", "squeeze", "stack",
+    "stop_gradient", "tile", "transpose", "unstack", "where", "zeros", "zeros_like",
+]
+
+
+def _static(value):
+    """A Python value from a shape/axis argument that may be a Tensor or a NumPy array."""
+    if isinstance(value, (Tensor, Variable, np.ndarray, np.generic)):
+        return np.asarray(value).tolist()
+    if isinstance(value, (list, tuple)):
+        return [_static(v) for v in value]
+    return value
+
+
+def _shape_arg(op_name, shape):
+    shape = _static(shape)
+    if isinstance(shape, (int, np.integer)):
+        shape = [shape]
+    try:
+        return tuple(int(d) if d is not None else -1 for d in shape)
+    except (TypeError, ValueError):
+        raise TypeError(f"{op_name}: expected a shape (a list of ints), received {shape!r}.") \
+            from None
+
+
+# --- reshape -----------------------------------------------------------------------------------
+def _reshape_infer(x, shape):
+    if sum(d == -1 for d in shape) > 1:
+        raise ValueError(f"reshape: at most one dimension of the new shape may be -1, received "
+                         f"{shape}.")
+    if any(d < -1 for d in shape):
+        raise ValueError(f"reshape: dimensions must be >= 0 (or -1), received {shape}.")
+    old = tuple(x.shape)
+    if None in old:
+        return Spec(tuple(None if d == -1 else d for d in shape), x.dtype)
+    total = int(np.prod(old, dtype=np.int64))
+    known = int(np.prod([d for d in shape if d != -1], dtype=np.int64))
+    if -1 in shape:
+        if known == 0 or total % known:
+            raise ValueError(f"reshape: cannot reshape a tensor of shape {old} ({total} "
+                             f"elements) into shape {shape}: {total} is not a multiple of "
+                             f"{known}.")
+        return Spec(tuple(total // known if d == -1 else d for d in shape), x.dtype)
+    if known != total:
+        raise ValueError(f"reshape: cannot reshape a tensor of shape {old} ({total} elements) "
+                         f"into shape {shape} ({known} elements).")
+    return Spec(shape, x.dtype)
+
+
+_RESHAPE = OpDef("reshape", lambda x, shape: np.reshape(x, shape), _reshape_infer,
+                 lambda g, x, y, shape: (reshape(g, tuple(x.shape)),))
+
+
+def reshape(tensor, shape, name=None):
+    """Gives `tensor` a new shape with the same elements; one dimension may be -1 (inferred).
+
+    Example:
+    >>> fluxion.reshape(fluxion.range(6), (2, -1)).shape
+    TensorShape([2, 3])
+    """
+    x = convert_to_tensor(tensor)
+    shape = _shape_arg("reshape", shape)
+    if x._value.shape == shape:
+        return x
+    return bind(_RESHAPE, x, shape=shape)
+
+
+# --- broadcast_to ------------------------------------------------------------------------------
+def _broadcast_to_infer(x, shape):
+    out = rules.broadcast_shapes("broadcast_to", tuple(x.shape), shape)
+    if out != tuple(shape):
+        raise ValueError(f"broadcast_to: cannot broadcast a tensor of shape {tuple(x.shape)} to "
+                         f"shape {tuple(shape)}.")
+    return Spec(tuple(shape), x.dtype)
+
+
+_BROADCAST_TO = OpDef("broadcast_to", lambda x, shape: np.broadcast_to(x, shape),
+                      _broadcast_to_infer, lambda g, x, y, shape: (g,))
+
+
+def broadcast_to(input, shape, name=None):
+    """Broadcasts `input` to `shape` (NumPy rules).
+
+    Example:
+    >>> fluxion.broadcast_to([1.0, 2.0], (2, 2)).shape
+    TensorShape([2, 2])
+    """
+    x = convert_to_tensor(input)
+    shape = _shape_arg("broadcast_to", shape)
+    if x._value.shape == shape:
+        return x
+    return bind(_BROADCAST_TO, x, shape=shape)
+
+
+# --- transpose -------------------------------------------------------------------------------
+def _transpose_infer(x, perm):
+    if sorted(perm) != list(_range(len(x.shape))):
+        raise ValueError(f"transpose: perm {list(perm)} is not a permutation of the "
+                         f"{len(x.shape)} axes of a tensor of shape {tuple(x.shape)}.")
+    return Spec(tuple(x.shape[p] for p in perm), x.dtype)
+
+
+_TRANSPOSE = OpDef("transpose", lambda x, perm: np.transpose(x, perm), _transpose_infer,
+                   lambda g, x, y, perm: (transpose(g, tuple(np.argsort(perm).tolist())),))
+
+
+def transpose(a, perm=None, conjugate=False, name=None):
+    """Permutes the axes of `a`; by default reverses them.
+
+    Example:
+    >>> fluxion.transpose(fluxion.zeros((2, 3))).shape
+    TensorShape([3, 2])
+    """
+    x = convert_to_tensor(a)
+    perm = tuple(_range(x._value.ndim - 1, -1, -1)) if perm is None else \
+        tuple(int(p) % max(x._value.ndim, 1) if -x._value.ndim <= int(p) < 0 else int(p)
+              for p in _static(perm))
+    return bind(_TRANSPOSE, x, perm=perm)
+
+
+# --- expand_dims / squeeze ---------------------------------------------------------------------
+def expand_dims(input, axis, name=None):
+    """Inserts a dimension of size 1 at `axis` (negative counts from the end of the result).
+
+    Example:
+    >>> fluxion.expand_dims([1.0, 2.0], 0).shape
+    TensorShape([1, 2])
+    """
+    x = convert_to_tensor(input)
+    ndim = x._value.ndim
+    axis = int(_static(axis))
+    if not -ndim - 1 <= axis <= ndim:
+        raise ValueError(f"expand_dims: axis {axis} is out of range for a tensor of rank "
+                         f"{ndim} (valid: {-ndim - 1} to {ndim}).")
+    axis = axis % (ndim + 1)
+    shape = x._value.shape
+    return reshape(x, shape[:axis] + (1,) + shape[axis:])
+
+
+def squeeze(input, axis=None, name=None):
+    """Removes dimensions of size 1 (all of them, or those in `axis`).
+
+    Example:
+    >>> fluxion.squeeze(fluxion.zeros((1, 2, 1))).shape
+    TensorShape([2])
+    """
+    x = convert_to_tensor(input)
+    shape = x._value.shape
+    if axis is None:
+        return reshape(x, tuple(d for d in shape if d != 1))
+    axes = rules.normalize_axis("squeeze", _static(axis), len(shape))
+    for a in axes:
+        if shape[a] != 1:
+            raise ValueError(f"squeeze: cannot squeeze axis {a} of shape {tuple(shape)}: its "
+                             f"size is {shape[a]}, not 1.")
+    return reshape(x, tuple(d for i, d in enumerate(shape) if i not in axes))
+
+
+# --- where -----------------------------------------------------------------------------------
+def _select_infer(c, x, y):
+    if np.dtype(c.dtype) != np.bool_:
+        raise TypeError(f"where: condition must be a bool tensor, received dtype "
+                        f"{np.dtype(c.dtype).name}.")
+    rules.binary("where")(x, y)
+    return Spec(rules.broadcast_shapes("where", c.shape, x.shape, y.shape), x.dtype)
+
+
+def _select_vjp(g, c, x, y, out):
+    zeros = zeros_like(g)
+    return None, where(c, g, zeros), where(c, zeros, g)
+
+
+_SELECT = OpDef("select", np.where, _select_infer, _select_vjp)
+_WHERE_INDICES = OpDef("where_indices", lambda c: np.argwhere(c).astype(np.int64),
+                       lambda c: Spec((None, len(c.shape)), np.dtype(np.int64)))
+
+
+def where(condition, x=None, y=None, name=None):
+    """Picks `x` where `condition` is True and `y` elsewhere (all three broadcast).
+
+    With only `condition`, returns the int64 coordinates of its True elements, shape
+    `(num_true, rank)`.
+
+    Example:
+    >>> fluxion.where([True, False], 1.0, 0.0)
+    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([1., 0.], dtype=float32)>
+    """
+    c = convert_to_tensor(condition)
+    if c._value.dtype.kind != "b":
+        rules.check_dtype("where", c._value.dtype, "b", "condition")
+    if x is None and y is None:
+        return bind(_WHERE_INDICES, c)
+    if x is None or y is None:
+        raise ValueError("where: give both x and y, or neither.")
+    from .math_ops import binary_args
+    x, y = binary_args("where", x, y)
+    return bind(_SELECT, c, x, y)
+
+
+# --- concat / stack ---------------------------------------------------------------------------
+def _concat_infer(*xs, axis):
+    first = xs[0]
+    rank = len(first.shape)
+    if rank == 0:
+        raise ValueError("concat: cannot concatenate scalars; use fluxion.stack.")
+    for i, x in enumerate(xs):
+        if np.dtype(x.dtype) != np.dtype(first.dtype):
+            raise TypeError(f"concat: all values must have one dtype; value 0 is "
+                            f"{np.dtype(first.dtype).name}, value {i} is {np.dtype(x.dtype).name}.")
+        if len(x.shape) != rank or any(a != b and None not in (a, b) for d, (a, b) in
+                                       enumerate(zip(x.shape, first.shape)) if d != axis):
+            raise ValueError(f"concat: value {i} has shape {tuple(x.shape)}, which does not match "
+                             f"value 0's shape {tuple(first.shape)} outside axis {axis}.")
+    sizes = [x.shape[axis] for x in xs]
+    total = None if None in sizes else sum(sizes)
+    return Spec(tuple(first.shape)[:axis] + (total,) + tuple(first.shape)[axis + 1:], first.dtype)
+
+
+def _concat_grad(g, *inputs_and_output, axis):
+    xs = inputs_and_output[:-1]
+    sizes = [x.shape[axis] for x in xs]
+    return split(g, sizes, axis=axis)
+
+
+_CONCAT = OpDef("concat", lambda *xs, axis: np.concatenate(xs, axis=axis), _concat_infer,
+                _concat_grad)
+
+
+def concat(values, axis, name=None):
+    """Joins tensors along an existing axis.
+
+    Example:
+    >>> fluxion.concat([[1.0], [2.0, 3.0]], axis=0)
+    <tf.Tensor: shape=(3,), dtype=float32, numpy=array([1., 2., 3.], dtype=float32)>
+    """
+    xs = [convert_to_tensor(v) for v in values]
+    if not xs:
+        raise ValueError("concat: expected a non-empty list of tensors.")
+    (axis,) = rules.normalize_axis("concat", int(_static(axis)), max(xs[0]._value.ndim, 1))
+    if len(xs) == 1:
+        return xs[0]
+    return bind(_CONCAT, *xs, axis=axis)
+
+
+def stack(values, axis=0, name=None):
+    """Stacks tensors of one shape along a new axis.
+
+    Example:
+    >>> fluxion.stack([[1.0, 2.0], [3.0, 4.0]], axis=1).shape
+    TensorShape([2, 2])
+    """
+    xs = [convert_to_tensor(v) for v in values]
+    if not xs:
+        raise ValueError("stack: expected a non-empty list of tensors.")
+    shape = xs[0]._value.shape
+    for i, x in enumerate(xs):
+        if x._value.shape != shape:
+            raise ValueError(f"stack: all values must have one shape; value 0 has shape {shape}, "
+                             f"value {i} has shape {x._value.shape}.")
+    axis = int(_static(axis))
+    if not -len(shape) - 1 <= axis <= len(shape):
+        raise ValueError(f"stack: axis {axis} is out of range for values of rank {len(shape)}.")
+    return concat([expand_dims(x, axis) for x in xs], axis=axis % (len(shape) + 1))
+
+
+def _split_infer(x, sizes, axis):
+    if sum(sizes) != x.shape[axis] and x.shape[axis] is not None:
+        raise ValueError(f"split: the sizes {list(sizes)} add up to {sum(sizes)}, but axis "
+                         f"{axis} of shape {tuple(x.shape)} has {x.shape[axis]} elements.")
+    return tuple(Spec(tuple(x.shape)[:axis] + (s,) + tuple(x.shape)[axis + 1:], x.dtype)
+                 for s in sizes)
+
+
+def _split_kernel(x, sizes, axis):
+    return tuple(np.split(x, np.cumsum(sizes)[:-1], axis=axis))
+
+
+def _split_vjp(gs, x, outs, sizes, axis):
+    return (concat(list(gs), axis=axis),)
+
+
+_SPLIT = OpDef("split", _split_kernel, _split_infer, _split_vjp, num_outputs=None)
+
+
+def split(value, num_or_size_splits, axis=0, num=None, name=None):
+    """Splits `value` along `axis` into equal parts (an int) or parts of the given sizes.
+
+    Example:
+    >>> [t.shape[0] for t in fluxion.split(fluxion.zeros(5), [2, 3])]
+    [2, 3]
+    """
+    x = convert_to_tensor(value)
+    (axis,) = rules.normalize_axis("split", int(_static(axis)), x._value.ndim)
+    n = x._value.shape[axis]
+    parts = _static(num_or_size_splits)
+    if isinstance(parts, int):
+        if parts <= 0 or n % parts:
+            raise ValueError(f"split: cannot split axis {axis} of size {n} into {parts} equal "
+                             "parts.")
+        sizes = (n // parts,) * parts
+    else:
+        sizes = tuple(int(s) for s in parts)
+        if sizes.count(-1) == 1:
+            sizes = tuple(n - (sum(sizes) + 1) if s == -1 else s for s in sizes)
+        if sum(sizes) != n or min(sizes, default=0) < 0:
+            _split_infer(Spec(x._value.shape, x._value.dtype), sizes, axis)
+    return list(bind(_SPLIT, x, sizes=sizes, axis=axis))
+
+
+# --- creation ----------------------------------------------------------------------------------
+_FILL = OpDef("fill", lambda value, dims: np.full(dims, value),
+              lambda value, dims: Spec(tuple(dims), value.dtype),
+              lambda g, value, out, dims: (reduce_sum(g),))
+_ZEROS_LIKE = OpDef("zeros_like", np.zeros_like, rules.same())
+_ONES_LIKE = OpDef("ones_like", np.ones_like, rules.same())
+
+
+def fill(dims, value, name=None):
+    """Creates a tensor of shape `dims` filled with the scalar `value`.
+
+    Example:
+    >>> fluxion.fill((2,), 7)
+    <tf.Tensor: shape=(2,), dtype=int32, numpy=array([7, 7], dtype=int32)>
+    """
+    value = convert_to_tensor(value)
+    if value._value.ndim != 0:
+        raise ValueError(f"fill: value must be a scalar, received shape "
+                         f"{tuple(value._value.shape)}.")
+    return bind(_FILL, value, dims=_shape_arg("fill", dims))
+
+
+def zeros(shape, dtype=dtypes.float32, name=None):
+    """Creates a tensor of zeros.
+
+    Example:
+    >>> fluxion.zeros((2,))
+    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([0., 0.], dtype=float32)>
+    """
+    return fill(shape, convert_to_tensor(0, dtype=dtype))
+
+
+def ones(shape, dtype=dtypes.float32, name=None):
+    """Creates a tensor of ones.
+
+    Example:
+    >>> fluxion.ones((2,))
+    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([1., 1.], dtype=float32)>
+    """
+    return fill(shape, convert_to_tensor(1, dtype=dtype))
+
+
+def _like(op, input, dtype):
+    x = convert_to_tensor(input)
+    out = bind(op, x)
+    return out if dtype is None else cast(out, dtype)
+
+
+def zeros_like(input, dtype=None, name=None):
+    """Zeros with the shape (and by default the dtype) of `input`.
+
+    Example:
+    >>> fluxion.zeros_like([1.0, 2.0])
+    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([0., 0.], dtype=float32)>
+    """
+    return _like(_ZEROS_LIKE, input, dtype)
+
+
+def ones_like(input, dtype=None, name=None):
+    """Ones with the shape (and by default the dtype) of `input`.
+
+    Example:
+    >>> fluxion.ones_like([1.0, 2.0])
+    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([1., 1.], dtype=float32)>
+    """
+    return _like(_ONES_LIKE, input, dtype)
+
+
+# --- identity and stop_gradient -----------------------------------------------------------------
+_IDENTITY = OpDef("identity", lambda x: x, rules.same(), lambda g, x, y: (g,))
+_STOP_GRADIENT = OpDef("stop_gradient", lambda x: x, rules.same())
+
+
+def identity(input, name=None):
+    """Returns `input` as a new tensor (gradients pass through).
+
+    Example:
+    >>> fluxion.identity([1.0])
+    <tf.Tensor: shape=(1,), dtype=float32, numpy=array([1.], dtype=float32)>
+    """
+    return bind(_IDENTITY, convert_to_tensor(input))
+
+
+def stop_gradient(input, name=None):
+    """Returns `input` unchanged, but blocks gradients through it.
+
+    Example:
+    >>> x = fluxion.constant(3.0)
+    >>> with fluxion.GradientTape() as tape:
+    ...     tape.watch(x)
+    ...     y = x * fluxion.stop_gradient(x)
+    >>> tape.gradient(y, x)
+    <tf.Tensor: shape=(), dtype=float32, numpy=3.0>
+    """
+    return bind(_STOP_GRADIENT, convert_to_tensor(input))
+
+
+# --- indexing: x[key] ----------------------------------------------------------------------------
+def _getitem_infer(x, *arrays, key):
+    return Spec(K.index_shape("getitem", tuple(x.shape), key.items,
+                              [(a.shape, a.dtype) for a in arrays]), x.dtype)
+
+
+def _getitem_vjp(g, x, *rest, key):
+    arrays = rest[:-1]
+    return (bind(_GETITEM_GRAD, g, *arrays, key=key, shape=tuple(x.shape)),) + \
+        (None,) * len(arrays)
+
+
+def _getitem_grad_vjp(gg, g, *rest, key, shape):
+    arrays = rest[:-1]
+    return (bind(_GETITEM, gg, *arrays, key=key),) + (None,) * len(arrays)
+
+
+_GETITEM = OpDef("getitem", lambda x, *arrays, key: x[key.resolve(arrays)], _getitem_infer,
+                 _getitem_vjp)
+# The transpose of getitem: scatters a cotangent into zeros of the indexed tensor's shape.
+_GETITEM_GRAD = OpDef("getitem_grad", lambda g, *arrays, key, shape:
+                      K.scatter_into(g, arrays, key, shape),
+                      lambda g, *arrays, key, shape: Spec(shape, g.dtype), _getitem_grad_vjp)
+_BASIC = frozenset((int, type(None), type(Ellipsis)))
+_BOUND = frozenset((int, type(None)))
+
+
+def _bound(value):
+    if type(value) in _BOUND:
+        return value
+    if isinstance(value, (Tensor, Variable, np.ndarray, np.generic)) and \
+            np.ndim(value) == 0 and np.asarray(value).dtype.kind in "iu":
+        return int(np.asarray(value))
+    raise TypeError(f"getitem: slice bounds must be integers or None, received {value!r}.")
+
+
+def _index_array(k):
+    if isinstance(k, (Tensor, Variable)):
+        t = convert_to_tensor(k)
+    else:
+        a = np.asarray(k)
+        if a.size == 0 and a.dtype.kind == "f":  # x[[]] selects nothing, as NumPy
+            a = a.astype(np.intp)
+        t = wrap(a)
+    kind = t._value.dtype.kind
+    if kind not in "iub":
+        raise TypeError(f"getitem: only integers, slices (`:`), ellipsis (`...`), None (newaxis) "
+                        f"and integer or boolean arrays are valid indices; received {k!r}.")
+    return t
+
+
+def _index_key(key):
+    """Splits a key into static items and index-array tensors (see kernels.indexing.IndexKey)."""
+    items, arrays = [], []
+    for k in key:
+        t = type(k)
+        if t in _BASIC:
+            items.append(k)
+        elif t is _slice:
+            items.append(_slice(_bound(k.start), _bound(k.stop), _bound(k.step)))
+        elif isinstance(k, np.integer):
+            items.append(int(k))
+        elif t is float or isinstance(k, np.floating):
+            raise TypeError(f"getitem: indices must be integers, not float; received {k!r}. "
+                            "Cast it with int().")
+        else:
+            a = _index_array(k)
+            if a._value.ndim == 0 and a._value.dtype.kind in "iu":
+                items.append(int(a._value))
+            else:
+                items.append(K.ArrayRef(len(arrays)))
+                arrays.append(a)
+    return tuple(items), arrays
+
+
+def getitem(tensor, key):
+    """`tensor[key]` with NumPy's basic and advanced indexing (what `Tensor.__getitem__` calls).
+
+    Args:
+        tensor: the tensor to index.
+        key: ints, slices (with steps, negative bounds), `...`, None (newaxis), boolean masks and
+            integer arrays (lists, NumPy arrays or tensors), alone or in a tuple.
+
+    Raises:
+        IndexError: for an index out of range, too many indices or a mask of the wrong shape.
+
+    Example:
+    >>> x = fluxion.reshape(fluxion.range(6), (2, 3))
+    >>> x[:, ::-1][0]
+    <tf.Tensor: shape=(3,), dtype=int32, numpy=array([2, 1, 0], dtype=int32)>
+    """
+    x = tensor if type(tensor) is Tensor else convert_to_tensor(tensor)
+    if type(key) is not tuple:
+        key = (key,)
+    for k in key:  # the common x[0], x[:, 1:3]: no conversion needed
+        t = type(k)
+        if t in _BASIC or t is _slice and type(k.start) in _BOUND and type(k.stop) in _BOUND \
+                and type(k.step) in _BOUND and k.step != 0:
+            continue
+        items, arrays = _index_key(key)
+        return bind(_GETITEM, x, *arrays, key=K.IndexKey(items, bool(arrays)))
+    return bind(_GETITEM, x, key=K.IndexKey(key))
+
+
+# --- gather and scatter --------------------------------------------------------------------------
+def _int_arg(op_name, value, arg):
+    t = convert_to_tensor(value)
+    if t._value.dtype.kind not in "iu":
+        rules.check_dtype(op_name, t._value.dtype, "iu", arg)
+    return t
+
+
+def _gather_infer(params, indices, axis, batch_dims):
+    rules.check_dtype("gather", indices.dtype, "iu", "indices")
+    p, i = tuple(params.shape), tuple(indices.shape)
+    if i[:batch_dims] != p[:batch_dims] and None not in p[:batch_dims] + i[:batch_dims]:
+        raise ValueError(f"gather: with batch_dims={batch_dims}, the first {batch_dims} "
+                         f"dimensions of params {p} and indices {i} must be equal.")
+    return Spec(p[:axis] + i[batch_dims:] + p[axis + 1:], params.dtype)
+
+
+def _permute(x, perm):
+    return x if perm == tuple(_range(len(perm))) else transpose(x, perm)
+
+
+def _gather_vjp(g, params, indices, out, axis, batch_dims):
+    p, ishape = tuple(params.shape), tuple(indices.shape)
+    b, q, r = batch_dims, axis - batch_dims, len(ishape) - batch_dims
+    batch, pre, post, n = p[:b], p[b:axis], p[axis + 1:], p[axis]
+    nb = int(np.prod(batch, dtype=np.int64))
+    # g: batch + pre + I + post  ->  (batch + I) flattened + pre + post, summed into rows.
+    g = _permute(g, tuple(_range(b)) + tuple(_range(b + q, b + q + r)) + tuple(_range(b, b + q))
+                 + tuple(_range(b + q + r, len(g.shape))))
+    g = reshape(g, (int(np.prod(ishape, dtype=np.int64)),) + pre + post)
+    ids = indices
+    if b:
+        offsets = (np.arange(nb) * n).reshape(batch + (1,) * r)
+        ids = add(ids, offsets.astype(indices.dtype.as_numpy_dtype))
+    summed = unsorted_segment_sum(g, reshape(ids, (-1,)), nb * n)
+    summed = reshape(summed, batch + (n,) + pre + post)
+    return _permute(summed, tuple(_range(b)) + tuple(_range(b + 1, b + 1 + q)) + (b,) +
+                    tuple(_range(b + 1 + q, len(p)))), None
+
+
+_GATHER = OpDef("gather", lambda p, i, axis, batch_dims: K.gather(p, i, axis, batch_dims),
+                _gather_infer, _gather_vjp)
+
+
+def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name=None):
+    """Gathers slices of `params` along `axis` at `indices`.
+
+    The result has shape `params.shape[:axis] + indices.shape[batch_dims:] +
+    params.shape[axis + 1:]`. As on TensorFlow's CPU, an index outside `[0, params.shape[axis])`
+    (negative ones included) is an error.
+
+    Args:
+        params: the tensor to gather from.
+        indices: an integer tensor of indices into `axis`.
+        axis: the axis to gather along (default: `batch_dims`).
+        batch_dims: the number of leading batch dimensions params and indices share.
+
+    Raises:
+        IndexError: for an index out of range.
+
+    Example:
+    >>> fluxion.gather([10.0, 20.0, 30.0], [2, 0])
+    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([30., 10.], dtype=float32)>
+    """
+    p = params if type(params) is Tensor else convert_to_tensor(params)
+    i = indices if type(indices) is Tensor and indices._value.dtype.kind in "iu" else \
+        _int_arg("gather", indices, "indices")
+    rank_p, rank_i = p._value.ndim, i._value.ndim
+    if axis is None and batch_dims == 0 and rank_p:  # the common case
+        return bind(_GATHER, p, i, axis=0, batch_dims=0)
+    batch_dims = int(_static(batch_dims))
+    if batch_dims < 0:
+        batch_dims += rank_i
+    axis = batch_dims if axis is None else int(_static(axis))
+    (axis,) = rules.normalize_axis("gather", axis, rank_p)
+    if not 0 <= batch_dims <= min(axis, rank_i):
+        raise ValueError(f"gather: batch_dims={batch_dims} must be in [0, min(axis={axis}, "
+                         f"rank of indices={rank_i})].")
+    return bind(_GATHER, p, i, axis=axis, batch_dims=batch_dims)
+
+
+def _segment_infer(data, ids, num_segments):
+    rules.check_dtype("unsorted_segment_sum", ids.dtype, "iu", "segment_ids")
+    d, i = tuple(data.shape), tuple(ids.shape)
+    if d[:len(i)] != i:
+        raise ValueError(f"unsorted_segment_sum: segment_ids of shape {i} must be a prefix of "
+                         f"the shape of data, {d}.")
+    return Spec((num_segments,) + d[len(i):], data.dtype)
+
+
+def _segment_vjp(g, data, ids, out, num_segments):
+    keep = greater_equal(ids, 0)
+    picked = gather(g, where(keep, ids, zeros_like(ids)))
+    extra = len(data.shape) - len(ids.shape)
+    mask = reshape(cast(keep, g.dtype), tuple(ids.shape) + (1,) * extra)
+    return picked * mask, None
+
+
+_SEGMENT_SUM = OpDef("unsorted_segment_sum", K.unsorted_segment_sum, _segment_infer,
+                     _segment_vjp)
+
+
+def unsorted_segment_sum(data, segment_ids, num_segments, name=None):
+    """Sums the slices of `data` by segment id into `num_segments` rows (`tf.math`).
+
+    Negative ids are dropped; ids `>= num_segments` are an error.
+
+    Example:
+    >>> fluxion.math.unsorted_segment_sum([1.0, 2.0, 3.0], [1, 0, 1], 2)
+    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([2., 4.], dtype=float32)>
+    """
+    data = convert_to_tensor(data)
+    ids = _int_arg("unsorted_segment_sum", segment_ids, "segment_ids")
+    return bind(_SEGMENT_SUM, data, ids, num_segments=int(_static(num_segments)))
+
+
+def _gather_nd_infer(params, indices, batch_dims):
+    rules.check_dtype("gather_nd", indices.dtype, "iu", "indices")
+    p, i = tuple(params.shape), tuple(indices.shape)
+    m = i[-1] if i else None
+    if m is None or batch_dims + m > len(p) or len(i) <= batch_dims or \
+            (i[:batch_dims] != p[:batch_dims] and None not in p[:batch_dims] + i[:batch_dims]):
+        raise ValueError(f"gather_nd: indices of shape {i} do not fit params of shape {p} with "
+                         f"batch_dims={batch_dims}: the last dimension of indices ({m}) plus "
+                         "batch_dims must be at most the rank of params, and batch dimensions "
+                         "must match.")
+    return Spec(i[:-1] + p[batch_dims + m:], params.dtype)
+
+
+def _gather_nd_vjp(g, params, indices, out, batch_dims):
+    p = tuple(params.shape)
+    m = indices.shape[-1]
+    dims, rest = p[batch_dims:batch_dims + m], p[batch_dims + m:]
+    nb, nd = int(np.prod(p[:batch_dims], dtype=np.int64)), int(np.prod(dims, dtype=np.int64))
+    strides = np.array([int(np.prod(dims[j + 1:], dtype=np.int64)) for j in _range(m)],
+                       dtype=indices.dtype.as_numpy_dtype)
+    linear = reduce_sum(indices * strides, axis=-1)
+    if batch_dims:
+        lead = len(indices.shape) - 1 - batch_dims
+        offsets = (np.arange(nb) * nd).reshape(p[:batch_dims] + (1,) * lead)
+        linear = add(linear, offsets.astype(indices.dtype.as_numpy_dtype))
+    summed = unsorted_segment_sum(reshape(g, (-1,) + rest), reshape(linear, (-1,)), nb * nd)
+    return reshape(summed, p), None
+
+
+_GATHER_ND = OpDef("gather_nd", K.gather_nd, _gather_nd_infer, _gather_nd_vjp)
+
+
+def gather_nd(params, indices, batch_dims=0, name=None):
+    """Gathers elements or slices of `params` at the coordinates in the last axis of `indices`.
+
+    The result has shape `indices.shape[:-1] + params.shape[batch_dims + indices.shape[-1]:]`.
+
+    Raises:
+        IndexError: for a coordinate out of range.
+
+    Example:
+    >>> fluxion.gather_nd([[1.0, 2.0], [3.0, 4.0]], [[1, 0], [0, 1]])
+    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([3., 2.], dtype=float32)>
+    """
+    p = convert_to_tensor(params)
+    i = _int_arg("gather_nd", indices, "indices")
+    return bind(_GATHER_ND, p, i, batch_dims=int(_static(batch_dims)))
+
+
+def boolean_mask(tensor, mask, axis=None, name=None):
+    """Keeps the entries of `tensor` where `mask` is True; the mask covers dims `axis..`.
+
+    Example:
+    >>> fluxion.boolean_mask([1.0, 2.0, 3.0], [True, False, True])
+    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([1., 3.], dtype=float32)>
+    """
+    x, m = convert_to_tensor(tensor), convert_to_tensor(mask)
+    if m._value.dtype.kind != "b":
+        rules.check_dtype("boolean_mask", m._value.dtype, "b", "mask")
+    shape, k = x._value.shape, m._value.ndim
+    axis = 0 if axis is None else int(_static(axis))
+    axis = axis + len(shape) if axis < 0 else axis
+    if k == 0 or shape[axis:axis + k] != m._value.shape:
+        raise ValueError(f"boolean_mask: the mask's shape {m._value.shape} must equal "
+                         f"dimensions {axis}..{axis + k - 1} of the tensor's shape {shape} "
+                         "(and the mask must have rank >= 1).")
+    flat = reshape(x, shape[:axis] + (int(np.prod(m._value.shape, dtype=np.int64)),) +
+                   shape[axis + k:])
+    return gather(flat, reshape(where(reshape(m, (-1,))), (-1,)), axis=axis)
+
+
+# --- one_hot, tile, pad, reverse, repeat ---------------------------------------------------------
+def _one_hot_infer(indices, on, off, depth, axis):
+    rules.check_dtype("one_hot", indices.dtype, "iu", "indices")
+    shape = tuple(indices.shape)
+    return Spec(shape[:axis] + (depth,) + shape[axis:], on.dtype)
+
+
+_ONE_HOT = OpDef("one_hot", K.one_hot, _one_hot_infer)
+
+
+def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None):
+    """One-hot encodes `indices` along a new axis of size `depth` (default the last).
+
+    Indices outside `[0, depth)` give rows of `off_value`. The dtype defaults to that of
+    `on_value`/`off_value`, else float32.
+
+    Example:
+    >>> fluxion.one_hot([0, 2], 3)
+    <tf.Tensor: shape=(2, 3), dtype=float32, numpy=array([[1., 0., 0.],
+           [0., 0., 1.]], dtype=float32)>
+    """
+    i = _int_arg("one_hot", indices, "indices")
+    if dtype is None:
+        given = on_value if on_value is not None else off_value
+        dtype = dtypes.float32 if given is None else convert_to_tensor(given).dtype
+    on = convert_to_tensor(1 if on_value is None else on_value, dtype=dtype)
+    off = convert_to_tensor(0 if off_value is None else off_value, dtype=dtype)
+    depth = int(_static(depth))
+    rank = i._value.ndim
+    axis = -1 if axis is None else int(_static(axis))
+    if depth < 0 or not -1 <= axis <= rank:
+        raise ValueError(f"one_hot: expected depth >= 0 and axis in [-1, {rank}], received "
+                         f"depth={depth}, axis={axis}.")
+    return bind(_ONE_HOT, i, on, off, depth=depth, axis=rank if axis == -1 else axis)
+
+
+def _tile_infer(x, multiples):
+    shape = tuple(x.shape)
+    if len(multiples) != len(shape) or any(m < 0 for m in multiples):
+        raise ValueError(f"tile: multiples must be {len(shape)} non-negative ints (one per axis "
+                         f"of shape {shape}), received {list(multiples)}.")
+    return Spec(tuple(None if d is None else d * m for d, m in zip(shape, multiples)), x.dtype)
+
+
+def _tile_vjp(g, x, out, multiples):
+    pairs = tuple(v for m, d in zip(multiples, x.shape) for v in (m, d))
+    return (reduce_sum(reshape(g, pairs), axis=tuple(_range(0, len(pairs), 2))),)
+
+
+_TILE = OpDef("tile", lambda x, multiples: np.tile(x, multiples), _tile_infer, _tile_vjp)
+
+
+def tile(input, multiples, name=None):
+    """Repeats `input` `multiples[i]` times along each axis i.
+
+    Example:
+    >>> fluxion.tile([1, 2], [2])
+    <tf.Tensor: shape=(4,), dtype=int32, numpy=array([1, 2, 1, 2], dtype=int32)>
+    """
+    x = convert_to_tensor(input)
+    multiples = _shape_arg("tile", multiples)
+    if len(multiples) != x._value.ndim:  # NumPy would pad them silently
+        _tile_infer(Spec(x._value.shape, x._value.dtype), multiples)
+    return bind(_TILE, x, multiples=multiples)
+
+
+_PAD_MODES = ("CONSTANT", "REFLECT", "SYMMETRIC")
+
+
+def _pad_infer(x, paddings, mode, constant_values):
+    shape = tuple(x.shape)
+    if len(paddings) != len(shape) or any(len(p) != 2 or min(p) < 0 for p in paddings):
+        raise ValueError(f"pad: paddings must be {len(shape)} pairs of non-negative ints (one "
+                         f"per axis of shape {shape}), received {[list(p) for p in paddings]}.")
+    limit = {"REFLECT": 1, "SYMMETRIC": 0}.get(mode)
+    for axis, (p, n) in enumerate(zip(paddings, shape)):
+        if limit is not None and n is not None and max(p) > n - limit:
+            raise ValueError(f"pad: in {mode} mode each padding of axis {axis} must be at most "
+                             f"{n - limit} (its size {n}{' - 1' if limit else ''}), received "
+                             f"{list(p)}.")
+    return Spec(tuple(None if n is None else n + sum(p) for p, n in zip(paddings, shape)),
+                x.dtype)
+
+
+_PAD = OpDef("pad", K.pad, _pad_infer,
+             lambda g, x, out, paddings, mode, constant_values:
+             (bind(_UNPAD, g, paddings=paddings, mode=mode, shape=tuple(x.shape)),))
+# The transpose of pad: sums each padded position back into the element it copies.
+_UNPAD = OpDef("pad_grad", K.unpad, lambda g, paddings, mode, shape: Spec(shape, g.dtype),
+               lambda gg, g, out, paddings, mode, shape:
+               (bind(_PAD, gg, paddings=paddings, mode=mode, constant_values=0),))
+
+
+def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
+    """Pads `tensor`; `paddings[i] = [before, after]` for axis i.
+
+    Args:
+        mode: "CONSTANT" (with `constant_values`), "REFLECT" (mirror, edge not repeated) or
+            "SYMMETRIC" (mirror, edge repeated); case-insensitive.
+
+    Example:
+    >>> fluxion.pad([1, 2, 3], [[1, 2]], "REFLECT")
+    <tf.Tensor: shape=(6,), dtype=int32, numpy=array([2, 1, 2, 3, 2, 1], dtype=int32)>
+    """
+    x = convert_to_tensor(tensor)
+    mode = str(mode).upper()
+    if mode not in _PAD_MODES:
+        raise ValueError(f"pad: mode must be one of {_PAD_MODES}, received {mode!r}.")
+    pairs = _static(paddings)
+    try:
+        pairs = tuple(tuple(int(v) for v in p) for p in pairs)
+    except TypeError:
+        raise TypeError(f"pad: paddings must be a list of [before, after] pairs, received "
+                        f"{pairs!r}.") from None
+    value = _static(constant_values)
+    _pad_infer(Spec(x._value.shape, x._value.dtype), pairs, mode, value)  # NumPy is lenient
+    return bind(_PAD, x, paddings=pairs, mode=mode, constant_values=value)
+
+
+def reverse(tensor, axis, name=None):
+    """Reverses `tensor` along the axes in `axis`.
+
+    Example:
+    >>> fluxion.reverse([1, 2, 3], [0])
+    <tf.Tensor: shape=(3,), dtype=int32, numpy=array([3, 2, 1], dtype=int32)>
+    """
+    x = convert_to_tensor(tensor)
+    axes = rules.normalize_axis("reverse", _static(axis), x._value.ndim) or ()
+    flip = _slice(None, None, -1)
+    return getitem(x, tuple(flip if a in axes else _slice(None) for a in _range(x._value.ndim)))
+
+
+def repeat(input, repeats, axis=None, name=None):
+    """Repeats each element of `input` `repeats` times along `axis` (None: flattened).
+
+    Example:
+    >>> fluxion.repeat([1, 2], 2)
+    <tf.Tensor: shape=(4,), dtype=int32, numpy=array([1, 1, 2, 2], dtype=int32)>
+    """
+    x = convert_to_tensor(input)
+    if axis is None:
+        x, axis = reshape(x, (-1,)), 0
+    (axis,) = rules.normalize_axis("repeat", int(_static(axis)), x._value.ndim)
+    n = x._value.shape[axis]
+    counts = np.asarray(_static(repeats), dtype=np.int64)
+    if counts.ndim > 1 or counts.size not in (1, n) or (counts < 0).any():
+        raise ValueError(f"repeat: repeats must be a non-negative int or a list of {n} of them "
+                         f"(the size of axis {axis}), received {_static(repeats)!r}.")
+    return gather(x, np.repeat(np.arange(n, dtype=np.int32), counts.reshape(-1)), axis=axis)
+
+
+# --- sorting -------------------------------------------------------------------------------------
+_ARGSORT = OpDef("argsort", lambda x, axis, descending:
+                 K.argsort(x, axis, descending).astype(np.int32),
+                 lambda x, axis, descending: Spec(tuple(x.shape), np.dtype(np.int32)))
+
+
+def _sort_args(op_name, values, axis, direction):
+    x = convert_to_tensor(values)
+    if x._value.dtype.kind not in "iuf":
+        rules.check_dtype(op_name, x._value.dtype, "iuf", "values")
+    if direction not in ("ASCENDING", "DESCENDING"):
+        raise ValueError(f"{op_name}: direction must be 'ASCENDING' or 'DESCENDING', received "
+                         f"{direction!r}.")
+    (axis,) = rules.normalize_axis(op_name, int(_static(axis)), x._value.ndim)
+    return x, axis, direction == "DESCENDING"
+
+
+def argsort(values, axis=-1, direction="ASCENDING", stable=False, name=None):
+    """The int32 indices that sort `values` along `axis` (ties keep their order).
+
+    Example:
+    >>> fluxion.argsort([3.0, 1.0, 2.0])
+    <tf.Tensor: shape=(3,), dtype=int32, numpy=array([1, 2, 0], dtype=int32)>
+    """
+    x, axis, descending = _sort_args("argsort", values, axis, direction)
+    return bind(_ARGSORT, x, axis=axis, descending=descending)
+
+
+def _take_along_last(x, order):
+    return gather(x, order, axis=-1, batch_dims=x._value.ndim - 1)
+
+
+def sort(values, axis=-1, direction="ASCENDING", name=None):
+    """Sorts `values` along `axis`.
+
+    Example:
+    >>> fluxion.sort([3.0, 1.0, 2.0], direction="DESCENDING")
+    <tf.Tensor: shape=(3,), dtype=float32, numpy=array([3., 2., 1.], dtype=float32)>
+    """
+    x, axis, descending = _sort_args("sort", values, axis, direction)
+    last = x._value.ndim - 1
+    perm = tuple(_range(axis)) + tuple(_range(axis + 1, last + 1)) + (axis,)
+    xt = _permute(x, perm)
+    out = _take_along_last(xt, bind(_ARGSORT, xt, axis=last, descending=descending))
+    return _permute(out, tuple(np.argsort(perm).tolist()))
+
+
+TopKV2 = namedtuple("TopKV2", ["values", "indices"])
+
+
+def top_k(input, k=1, sorted=True, index_type=dtypes.int32, name=None):
+    """The `k` largest entries along the last axis and their int32 indices (`tf.math.top_k`).
+
+    Example:
+    >>> fluxion.math.top_k([1.0, 3.0, 2.0], k=2).indices
+    <tf.Tensor: shape=(2,), dtype=int32, numpy=array([1, 2], dtype=int32)>
+    """
+    x, _, _ = _sort_args("top_k", input, -1, "DESCENDING")
+    k = int(_static(k))
+    n = x._value.shape[-1]
+    if not 0 <= k <= n:
+        raise ValueError(f"top_k: k={k} must be in [0, {n}] (the size of the last axis of "
+                         f"shape {x._value.shape}).")
+    order = getitem(bind(_ARGSORT, x, axis=x._value.ndim - 1, descending=True),
+                    (Ellipsis, _slice(None, k)))
+    return TopKV2(_take_along_last(x, order), cast(order, index_type))
+
+
+# --- slicing and unstacking ----------------------------------------------------------------------
+def slice(input_, begin, size, name=None):  # noqa: A001 - TensorFlow's public name
+    """Extracts the block starting at `begin` of extent `size` (-1: to the end of the axis).
+
+    Example:
+    >>> fluxion.slice([1, 2, 3, 4], [1], [2])
+    <tf.Tensor: shape=(2,), dtype=int32, numpy=array([2, 3], dtype=int32)>
+    """
+    x = convert_to_tensor(input_)
+    shape = x._value.shape
+    begin, size = _shape_arg("slice", begin), _shape_arg("slice", size)
+    if len(begin) != len(shape) or len(size) != len(shape):
+        raise ValueError(f"slice: begin {list(begin)} and size {list(size)} must each have "
+                         f"{len(shape)} entries (the rank of shape {shape}).")
+    key = []
+    for axis, (b, s, n) in enumerate(zip(begin, size, shape)):
+        s = n - b if s == -1 else s
+        if b < 0 or s < 0 or b + s > n:
+            raise ValueError(f"slice: begin {b} with size {s} is out of range for axis {axis} "
+                             f"of size {n} (shape {shape}).")
+        key.append(_slice(b, b + s))
+    return getitem(x, tuple(key))
+
+
+def unstack(value, num=None, axis=0, name=None):
+    """Splits `value` along `axis` into a list of tensors of one rank less.
+
+    Example:
+    >>> [t.numpy() for t in fluxion.unstack([[1, 2], [3, 4]])]
+    [array([1, 2], dtype=int32), array([3, 4], dtype=int32)]
+    """
+    x = convert_to_tensor(value)
+    shape = x._value.shape
+    (axis,) = rules.normalize_axis("unstack", int(_static(axis)), len(shape))
+    n = shape[axis]
+    if num is not None and int(num) != n:
+        raise ValueError(f"unstack: num={num} does not match axis {axis} of size {n}.")
+    if n == 0:
+        return []
+    rest = shape[:axis] + shape[axis + 1:]
+    return [reshape(part, rest) for part in split(x, n, axis=axis)]
+
+
+# --- creation: range, linspace, eye; shape queries -----------------------------------------------
+def _range_kernel(start, limit, delta, dtype):
+    if np.dtype(dtype).kind in "iu":
+        return np.arange(start, limit, delta, dtype=dtype)
+    return (start + np.arange(_range_count(start, limit, delta)) * delta).astype(dtype)
+
+
+def _range_count(start, limit, delta):
+    return max(int(np.ceil((limit - start) / delta)), 0)
+
+
+_RANGE = OpDef("range", _range_kernel, lambda start, limit, delta, dtype:
+               Spec((_range_count(start, limit, delta),), np.dtype(dtype)))
+_RANGE_ORDER = (np.int32, np.int64, np.float16, np.float32, np.float64)
+
+
+def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001
+    """A 1-D tensor `[start, start + delta, ...]` up to (not including) `limit`.
+
+    The dtype is int32 for Python ints and float32 for Python floats, as in TensorFlow.
+
+    Example:
+    >>> fluxion.range(1, 7, 2)
+    <tf.Tensor: shape=(3,), dtype=int32, numpy=array([1, 3, 5], dtype=int32)>
+    """
+    if limit is None:
+        start, limit = 0, start
+    args = [convert_to_tensor(v) for v in (start, limit, delta)]
+    for a in args:
+        if a._value.ndim != 0 or a._value.dtype.kind not in "iuf":
+            raise ValueError(f"range: start, limit and delta must be scalar numbers, received "
+                             f"{a._value!r}.")
+    if dtype is None:
+        dt = max((a._value.dtype.type for a in args), key=lambda t: _RANGE_ORDER.index(t)
+                 if t in _RANGE_ORDER else 0)
+    else:
+        dt = dtypes.as_dtype(dtype)._np.type
+    start, limit, delta = (a._value.item() for a in args)
+    if delta == 0:
+        raise ValueError("range: delta must not be 0.")
+    return bind(_RANGE, start=start, limit=limit, delta=delta, dtype=np.dtype(dt))
+
+
+def _linspace_infer(start, stop, num, axis):
+    rules.check_dtype("linspace", start.dtype, "f", "start")
+    shape = rules.broadcast_shapes("linspace", start.shape, stop.shape)
+    return Spec(shape[:axis] + (num,) + shape[axis:], start.dtype)
+
+
+def _linspace_vjp(g, start, stop, out, num, axis):
+    t = np.linspace(0.0, 1.0, num).reshape((num,) + (1,) * (len(out.shape) - 1 - axis))
+    return reduce_sum(g * (1.0 - t), axis=axis), reduce_sum(g * t, axis=axis)
+
+
+_LINSPACE = OpDef("linspace", lambda start, stop, num, axis:
+                  np.linspace(start, stop, num, axis=axis, dtype=np.result_type(start)),
+                  _linspace_infer, _linspace_vjp)
+
+
+def linspace(start, stop, num, name=None, axis=0):
+    """`num` evenly spaced values from `start` to `stop` (both included), along `axis`.
+
+    Example:
+    >>> fluxion.linspace(10.0, 12.0, 3)
+    <tf.Tensor: shape=(3,), dtype=float32, numpy=array([10., 11., 12.], dtype=float32)>
+    """
+    from .math_ops import binary_args
+    start, stop = binary_args("linspace", convert_to_tensor(start, dtype_hint=dtypes.float32),
+                              stop)
+    if start._value.dtype.kind != "f":
+        rules.check_dtype("linspace", start._value.dtype, "f", "start")
+    num = int(_static(num))
+    if num <= 0:
+        raise ValueError(f"linspace: num must be positive, received {num}.")
+    rank = len(rules.broadcast_shapes("linspace", start._value.shape, stop._value.shape))
+    (axis,) = rules.normalize_axis("linspace", int(_static(axis)), rank + 1)
+    return bind(_LINSPACE, start, stop, num=num, axis=axis)
+
+
+def _eye_kernel(num_rows, num_columns, batch_shape, dtype):
+    out = np.zeros(batch_shape + (num_rows, num_columns), dtype)
+    diag = np.arange(min(num_rows, num_columns))
+    out[..., diag, diag] = 1
+    return out
+
+
+_EYE = OpDef("eye", _eye_kernel, lambda num_rows, num_columns, batch_shape, dtype:
+             Spec(batch_shape + (num_rows, num_columns), np.dtype(dtype)))
+
+
+def eye(num_rows, num_columns=None, batch_shape=None, dtype=dtypes.float32, name=None):
+    """An identity matrix (or a batch of them), `num_rows x num_columns`.
+
+    Example:
+    >>> fluxion.eye(2)
+    <tf.Tensor: shape=(2, 2), dtype=float32, numpy=array([[1., 0.],
+           [0., 1.]], dtype=float32)>
+    """
+    rows = int(_static(num_rows))
+    cols = rows if num_columns is None else int(_static(num_columns))
+    batch = () if batch_shape is None else _shape_arg("eye", batch_shape)
+    if min((rows, cols) + batch) < 0:
+        raise ValueError(f"eye: sizes must be non-negative, received num_rows={rows}, "
+                         f"num_columns={cols}, batch_shape={batch}.")
+    return bind(_EYE, num_rows=rows, num_columns=cols, batch_shape=batch,
+                dtype=dtypes.as_dtype(dtype)._np)
+
+
+_SHAPE = OpDef("shape", lambda x, out_type: np.array(x.shape, out_type),
+               lambda x, out_type: Spec((len(x.shape),), np.dtype(out_type)))
+_SIZE = OpDef("size", lambda x, out_type: np.dtype(out_type).type(np.size(x)),
+              lambda x, out_type: Spec((), np.dtype(out_type)))
+_RANK = OpDef("rank", lambda x: np.int32(np.ndim(x)), lambda x: Spec((), np.dtype(np.int32)))
+
+
+def shape(input, out_type=dtypes.int32, name=None):
+    """The shape of `input` as a 1-D int32 (or `out_type`) tensor.
+
+    Example:
+    >>> fluxion.shape(fluxion.zeros((2, 3)))
+    <tf.Tensor: shape=(2,), dtype=int32, numpy=array([2, 3], dtype=int32)>
+    """
+    return bind(_SHAPE, convert_to_tensor(input), out_type=dtypes.as_dtype(out_type)._np)
+
+
+def size(input, out_type=dtypes.int32, name=None):
+    """The number of elements of `input`, as a scalar int32 (or `out_type`) tensor.
+
+    Example:
+    >>> fluxion.size(fluxion.zeros((2, 3)))
+    <tf.Tensor: shape=(), dtype=int32, numpy=6>
+    """
+    return bind(_SIZE, convert_to_tensor(input), out_type=dtypes.as_dtype(out_type)._np)
+
+
+def rank(input, name=None):
+    """The rank (number of dimensions) of `input`, as a scalar int32 tensor.
+
+    Example:
+    >>> fluxion.rank(fluxion.zeros((2, 3)))
+    <tf.Tensor: shape=(), dtype=int32, numpy=2>
+    """
+    return bind(_RANK, convert_to_tensor(input))
+
+
+from .math_ops import add, cast, greater_equal, reduce_sum  # noqa: E402

@@ -1,0 +1,662 @@
+"""Elementwise math, comparisons, matmul, reductions, cumulative ops and casts (`fluxion.math`).
+
+Binary ops follow TensorFlow's dtype rules: two tensors must share a dtype; a Python number, list
+or NumPy array beside a tensor is converted to that tensor's dtype.
+"""
+import numpy as np
+
+from ..core import dtypes
+from ..core.tensor import Tensor, convert_to_tensor, wrap
+from . import rules
+from .registry import OpDef, Spec, bind
+
+_F, _NUM, _INT, _BOOL, _ANY = "f", "iufc", "iu", "b", "iufcb"
+
+
+# --- argument conversion ----------------------------------------------------------------------
+def unary_arg(op_name, x, kinds):
+    """Converts `x` (Python numbers default to float32 for float-only ops) and checks its dtype."""
+    if type(x) is not Tensor:
+        x = convert_to_tensor(x, dtype_hint=dtypes.float32 if kinds == _F else None)
+    if x._value.dtype.kind not in kinds:
+        rules.check_dtype(op_name, x._value.dtype, kinds)
+    return x
+
+
+def _scalar_like(value, np_dtype, op_name):
+    if np_dtype.kind in "iu" and type(value) is float and not value.is_integer():
+        raise TypeError(f"{op_name}: cannot convert {value!r} to {np_dtype.name} to combine it "
+                        "with an integer tensor. Cast the tensor with fluxion.cast first.")
+    return wrap(np_dtype.type(value))
+
+
+def binary_args(op_name, x, y):
+    """Converts a pair of op arguments to Tensors of one dtype (TensorFlow's rules)."""
+    tx, ty = type(x) is Tensor, type(y) is Tensor
+    if tx:
+        if ty:
+            if x._value.dtype != y._value.dtype:
+                rules.binary(op_name)(x._value, y._value)  # raises the dtype error
+            return x, y
+        if type(y) is float or type(y) is int:  # the common `t * 2.0`
+            return x, _scalar_like(y, x._value.dtype, op_name)
+    if not tx and not isinstance(x, Tensor):
+        if ty or isinstance(y, Tensor) or hasattr(y, "read_value"):
+            y = convert_to_tensor(y)
+            dt = y._value.dtype
+            x = _scalar_like(x, dt, op_name) if type(x) in (float, int, bool) else \
+                convert_to_tensor(x, dtype=dt if not hasattr(x, "read_value") else None)
+        else:
+            x = convert_to_tensor(x)
+    if not (type(y) is Tensor or isinstance(y, Tensor)):
+        dt = x._value.dtype
+        y = _scalar_like(y, dt, op_name) if type(y) in (float, int, bool) else \
+            convert_to_tensor(y, dtype=dt if not hasattr(y, "read_value") else None)
+    if x._value.dtype != y._value.dtype:
+        rules.binary(op_name)(x._value, y._value)
+    return x, y
+
+
+def _doc(summary, example):
+    return f"{summary}\n\nExample:\n>>> {example}\n"
+
+
+def _unary_op(name, kernel, vjp, kinds=_F, summary=None, out_dtype=None):
+    """Defines primitive `name` and returns its public function `fn(x, name=None)`."""
+    rule = rules.same(kinds) if out_dtype is None else \
+        (lambda x: Spec(tuple(x.shape), np.dtype(out_dtype)))
+    op = OpDef(name, kernel, rule, vjp)
+
+    def fn(x, name=None):
+        return bind(op, unary_arg(op.name, x, kinds))
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = _doc(summary or f"Computes `{name}(x)` element-wise.",
+                      f"fluxion.math.{name}([0.5, 1.0])")
+    fn.op = op
+    return fn
+
+
+def _binary_op(name, kernel, vjp, kinds=_NUM, summary=None, out_dtype=None):
+    """Defines primitive `name` and returns its public function `fn(x, y, name=None)`."""
+    op = OpDef(name, kernel, rules.binary(name, out_dtype), vjp)
+
+    def fn(x, y, name=None):
+        x, y = binary_args(op.name, x, y)
+        if x._value.dtype.kind not in kinds:
+            rules.check_dtype(op.name, x._value.dtype, kinds)
+        return bind(op, x, y)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = _doc(summary or f"Computes `{name}(x, y)` element-wise, with broadcasting.",
+                      f"fluxion.math.{name}([1.0, 2.0], 2.0)")
+    fn.op = op
+    return fn
+
+
+# --- elementwise unary --------------------------------------------------------------------------
+def _erf_kernel(x):
+    return _erf_vec(x).astype(x.dtype, copy=False)
+
+
+_erf_vec = np.vectorize(__import__("math").erf, otypes=[np.float64])
+_TWO_OVER_SQRT_PI = 2.0 / np.sqrt(np.pi)
+
+negative = _unary_op("negative", np.negative, lambda g, x, y: (negative(g),), _NUM,
+                     "Computes `-x` element-wise.")
+abs = _unary_op("abs", np.abs, lambda g, x, y: (g * sign(x),), "iuf",  # noqa: A001
+                "Computes `|x|` element-wise.")
+sign = _unary_op("sign", np.sign, lambda g, x, y: (zeros_like(g),), "iuf",
+                 "Returns -1, 0 or 1 by the sign of each element (its gradient is zero).")
+square = _unary_op("square", np.square, lambda g, x, y: (g * (x * 2),),
+                   _NUM, "Computes `x * x` element-wise.")
+exp = _unary_op("exp", np.exp, lambda g, x, y: (g * y,))
+expm1 = _unary_op("expm1", np.expm1, lambda g, x, y: (g * (y + 1),))
+log = _unary_op("log", np.log, lambda g, x, y: (g / x,), summary="Natural logarithm.")
+log1p = _unary_op("log1p", np.log1p, lambda g, x, y: (g / (x + 1),))
+sqrt = _unary_op("sqrt", np.sqrt, lambda g, x, y: (g * 0.5 / y,))
+rsqrt = _unary_op("rsqrt", lambda x: 1 / np.sqrt(x), lambda g, x, y: (g * -0.5 * y / x,),
+                  summary="Computes `1 / sqrt(x)` element-wise.")
+reciprocal = _unary_op("reciprocal", np.reciprocal, lambda g, x, y: (-g * y * y,), _F,
+                       "Computes `1 / x` element-wise.")
+sin = _unary_op("sin", np.sin, lambda g, x, y: (g * cos(x),))
+cos = _unary_op("cos", np.cos, lambda g, x, y: (-g * sin(x),))
+tan = _unary_op("tan", np.tan, lambda g, x, y: (g * (1 + y * y),))
+asin = _unary_op("asin", np.arcsin, lambda g, x, y: (g * rsqrt(1 - x * x),))
+acos = _unary_op("acos", np.arccos, lambda g, x, y: (-g * rsqrt(1 - x * x),))
+atan = _unary_op("atan", np.arctan, lambda g, x, y: (g / (1 + x * x),))
+sinh = _unary_op("sinh", np.sinh, lambda g, x, y: (g * cosh(x),))
+cosh = _unary_op("cosh", np.cosh, lambda g, x, y: (g * sinh(x),))
+tanh = _unary_op("tanh", np.tanh, lambda g, x, y: (g * (1 - y * y),))
+asinh = _unary_op("asinh", np.arcsinh, lambda g, x, y: (g * rsqrt(x * x + 1),))
+acosh = _unary_op("acosh", np.arccosh, lambda g, x, y: (g * rsqrt(x * x - 1),))
+atanh = _unary_op("atanh", np.arctanh, lambda g, x, y: (g / (1 - x * x),))
+erf = _unary_op("erf", _erf_kernel, lambda g, x, y: (g * _TWO_OVER_SQRT_PI * exp(-x * x),),
+                summary="The Gauss error function, element-wise.")
+
+
+def _sigmoid_kernel(x):
+    # Split by sign so that exp never overflows.
+    out = np.empty_like(x)
+    pos = x >= 0
+    np.divide(1, 1 + np.exp(-x, where=pos, out=np.zeros_like(x)), where=pos, out=out)
+    ex = np.exp(x, where=~pos, out=np.zeros_like(x))
+    np.divide(ex, 1 + ex, where=~pos, out=out)
+    return out
+
+
+sigmoid = _unary_op("sigmoid", _sigmoid_kernel, lambda g, x, y: (g * y * (1 - y),),
+                    summary="Computes `1 / (1 + exp(-x))` element-wise, without overflow.")
+floor = _unary_op("floor", np.floor, None, summary="Rounds down (not differentiable).")
+ceil = _unary_op("ceil", np.ceil, None, summary="Rounds up (not differentiable).")
+round = _unary_op("round", np.round, None,  # noqa: A001
+                  summary="Rounds half to even, as TensorFlow (not differentiable).")
+logical_not = _unary_op("logical_not", np.logical_not, None, _BOOL, "Boolean NOT.")
+is_nan = _unary_op("is_nan", np.isnan, None, _F, "True where x is NaN.", out_dtype=np.bool_)
+is_inf = _unary_op("is_inf", np.isinf, None, _F, "True where x is ±inf.", out_dtype=np.bool_)
+is_finite = _unary_op("is_finite", np.isfinite, None, _F, "True where x is finite.",
+                      out_dtype=np.bool_)
+bitwise_not = _unary_op("invert", np.invert, None, "iub", "Bitwise NOT of an integer tensor.")
+
+# --- elementwise binary ------------------------------------------------------------------------
+add = _binary_op("add", np.add, lambda g, x, y, out: (g, g), summary="Computes `x + y`.")
+subtract = _binary_op("subtract", np.subtract, lambda g, x, y, out: (g, -g),
+                      summary="Computes `x - y`.")
+multiply = _binary_op("multiply", np.multiply, lambda g, x, y, out: (g * y, g * x),
+                      summary="Computes `x * y`.")
+
+
+def _truediv_kernel(x, y):
+    return np.true_divide(x, y)
+
+
+_divide = _binary_op("divide", _truediv_kernel,
+                     lambda g, x, y, out: (g / y, -g * out / y), _F)
+
+
+def divide(x, y, name=None):
+    """Computes `x / y`. Integer tensors are divided as float64, as in TensorFlow.
+
+    Example:
+    >>> fluxion.math.divide([1.0, 3.0], 2.0)
+    """
+    x, y = binary_args("divide", x, y)
+    kind = x._value.dtype.kind
+    if kind in "iu":
+        target = dtypes.float64 if x._value.dtype.itemsize >= 4 else dtypes.float32
+        x, y = cast(x, target), cast(y, target)
+    elif kind not in "fc":
+        rules.check_dtype("divide", x._value.dtype, "iufc")
+    return bind(_divide.op, x, y)
+
+
+truediv = divide
+floordiv = _binary_op("floordiv", np.floor_divide, None, "iuf",
+                      "Computes `floor(x / y)` (not differentiable).")
+floormod = _binary_op("floormod", np.mod,
+                      lambda g, x, y, out: (g, -g * floor(x / y)), "iuf",
+                      "Computes the remainder of floor division, `x - floor(x / y) * y`.")
+mod = floormod
+
+
+def _pow_vjp(g, x, y, out):
+    gx = g * y * pow(x, y - 1)
+    safe_log = log(where(x > 0, x, ones_like(x)))
+    gy = g * out * where(x > 0, safe_log, zeros_like(x))
+    return gx, gy
+
+
+pow = _binary_op("pow", np.power, _pow_vjp, summary="Computes `x ** y`.")  # noqa: A001
+maximum = _binary_op("maximum", np.maximum,
+                     lambda g, x, y, out: (g * cast(x >= y, g.dtype), g * cast(x < y, g.dtype)),
+                     "iuf", "Element-wise maximum (the gradient goes to `x` on ties).")
+minimum = _binary_op("minimum", np.minimum,
+                     lambda g, x, y, out: (g * cast(x <= y, g.dtype), g * cast(x > y, g.dtype)),
+                     "iuf", "Element-wise minimum (the gradient goes to `x` on ties).")
+
+
+def _sqdiff_vjp(g, x, y, out):
+    d = g * 2 * (x - y)
+    return d, -d
+
+
+squared_difference = _binary_op("squared_difference", lambda x, y: np.square(x - y),
+                                _sqdiff_vjp, "iuf", "Computes `(x - y) ** 2`.")
+
+
+def _divide_no_nan_kernel(x, y):
+    zero = y == 0
+    return np.where(zero, np.zeros((), x.dtype), x / np.where(zero, np.ones((), y.dtype), y))
+
+
+def _divide_no_nan_vjp(g, x, y, out):
+    nonzero = cast(not_equal(y, 0), g.dtype)
+    safe_y = where(equal(y, 0), ones_like(y), y)
+    return g * nonzero / safe_y, -g * out / safe_y
+
+
+divide_no_nan = _binary_op("divide_no_nan", _divide_no_nan_kernel, _divide_no_nan_vjp, _F,
+                           "Computes `x / y`, and 0 where `y` is 0.")
+atan2 = _binary_op("atan2", np.arctan2,
+                   lambda g, y, x, out: (g * x / (x * x + y * y), -g * y / (x * x + y * y)),
+                   _F, "Computes `atan(y / x)` with the quadrant of (x, y).")
+
+equal = _binary_op("equal", np.equal, None, _ANY, "True where `x == y`.", np.bool_)
+not_equal = _binary_op("not_equal", np.not_equal, None, _ANY, "True where `x != y`.", np.bool_)
+less = _binary_op("less", np.less, None, "iuf", "True where `x < y`.", np.bool_)
+less_equal = _binary_op("less_equal", np.less_equal, None, "iuf", "True where `x <= y`.",
+                        np.bool_)
+greater = _binary_op("greater", np.greater, None, "iuf", "True where `x > y`.", np.bool_)
+greater_equal = _binary_op("greater_equal", np.greater_equal, None, "iuf",
+                           "True where `x >= y`.", np.bool_)
+logical_and = _binary_op("logical_and", np.logical_and, None, _BOOL, "Boolean AND.")
+logical_or = _binary_op("logical_or", np.logical_or, None, _BOOL, "Boolean OR.")
+logical_xor = _binary_op("logical_xor", np.logical_xor, None, _BOOL, "Boolean XOR.")
+bitwise_and = _binary_op("bitwise_and", np.bitwise_and, None, "iub", "Bitwise AND.")
+bitwise_or = _binary_op("bitwise_or", np.bitwise_or, None, "iub", "Bitwise OR.")
+bitwise_xor = _binary_op("bitwise_xor", np.bitwise_xor, None, "iub", "Bitwise XOR.")
+
+
+def add_n(inputs, name=None):
+    """Adds a list of tensors of the same shape and dtype.
+
+    Example:
+    >>> fluxion.math.add_n([[1.0], [2.0], [3.0]])
+    """
+    if not inputs:
+        raise ValueError("add_n: expected a non-empty list of tensors, received [].")
+    total = convert_to_tensor(inputs[0])
+    for t in inputs[1:]:
+        total = add(total, t)
+    return total
+
+
+# --- matmul ------------------------------------------------------------------------------------
+def _matmul_kernel(a, b, transpose_a=False, transpose_b=False):
+    if transpose_a:
+        a = np.swapaxes(a, -1, -2)
+    if transpose_b:
+        b = np.swapaxes(b, -1, -2)
+    return np.matmul(a, b)
+
+
+def _matmul_infer(a, b, transpose_a=False, transpose_b=False):
+    if np.dtype(a.dtype) != np.dtype(b.dtype):
+        rules.binary("matmul")(a, b)
+    rules.check_dtype("matmul", a.dtype, "iufc", "a")
+    sa, sb = tuple(a.shape), tuple(b.shape)
+    if len(sa) < 2 or len(sb) < 2:
+        raise ValueError(f"matmul: both arguments must have rank >= 2, received shapes {sa} and "
+                         f"{sb}. Use fluxion.expand_dims for vectors, or fluxion.tensordot.")
+    m, k1 = (sa[-1], sa[-2]) if transpose_a else (sa[-2], sa[-1])
+    k2, n = (sb[-1], sb[-2]) if transpose_b else (sb[-2], sb[-1])
+    if k1 is not None and k2 is not None and k1 != k2:
+        raise ValueError(f"matmul: the inner dimensions do not match: a has shape {sa} "
+                         f"({k1} columns{' after transpose' if transpose_a else ''}), b has "
+                         f"shape {sb} ({k2} rows{' after transpose' if transpose_b else ''}). "
+                         "Check the layer sizes, or transpose one argument.")
+    batch = rules.broadcast_shapes("matmul", sa[:-2], sb[:-2])
+    return Spec(batch + (m, n), a.dtype)
+
+
+def _matmul_vjp(g, a, b, out, transpose_a=False, transpose_b=False):
+    if not transpose_a and not transpose_b:
+        return matmul(g, b, transpose_b=True), matmul(a, g, transpose_a=True)
+    if transpose_a and not transpose_b:
+        return matmul(b, g, transpose_b=True), matmul(a, g)
+    if not transpose_a and transpose_b:
+        return matmul(g, b), matmul(g, a, transpose_a=True)
+    return (matmul(b, g, transpose_a=True, transpose_b=True),
+            matmul(g, a, transpose_a=True, transpose_b=True))
+
+
+_MATMUL = OpDef("matmul", _matmul_kernel, _matmul_infer, _matmul_vjp)
+
+
+def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_b=False,
+           a_is_sparse=False, b_is_sparse=False, output_type=None, name=None):
+    """Multiplies matrices `a @ b`; leading (batch) dimensions broadcast.
+
+    Args:
+        a, b: tensors of rank >= 2 and the same dtype.
+        transpose_a, transpose_b: transpose the last two axes of an argument first.
+        adjoint_a, adjoint_b: the same as transposing, for real tensors.
+
+    Example:
+    >>> fluxion.matmul([[1.0, 2.0]], [[3.0], [4.0]])
+    <tf.Tensor: shape=(1, 1), dtype=float32, numpy=array([[11.]], dtype=float32)>
+    """
+    a, b = binary_args("matmul", a, b)
+    if a._value.ndim < 2 or b._value.ndim < 2:  # NumPy would accept vectors; TensorFlow does not
+        _matmul_infer(Spec(a._value.shape, a._value.dtype), Spec(b._value.shape, b._value.dtype))
+    return bind(_MATMUL, a, b, transpose_a=bool(transpose_a or adjoint_a),
+                transpose_b=bool(transpose_b or adjoint_b))
+
+
+# --- reductions --------------------------------------------------------------------------------
+def _expand_to(g, x, axis, keepdims):
+    """Broadcasts a reduction's cotangent `g` back to the shape of its input `x`."""
+    if not keepdims:
+        g = reshape(g, rules.reduced_shape(tuple(x.shape), axis, True))
+    return broadcast_to(g, x.shape)
+
+
+def _count(x, axis):
+    shape = x.shape
+    n = int(np.prod([shape[a] for a in axis])) if axis is not None else int(np.prod(shape))
+    return n
+
+
+def _sum_kernel(x, axis=None, keepdims=False):
+    return np.add.reduce(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
+
+
+def _mean_kernel(x, axis=None, keepdims=False):
+    if x.dtype.kind in "iu":  # integer mean truncates toward zero, as TensorFlow's
+        total = np.sum(x, axis=axis, keepdims=keepdims, dtype=np.int64)
+        return np.trunc(total / max(_count(x, axis), 1)).astype(x.dtype)
+    return np.mean(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
+
+
+def _prod_kernel(x, axis=None, keepdims=False):
+    return np.prod(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
+
+
+def _extreme_vjp(g, x, y, axis=None, keepdims=False):
+    y = _expand_to(y, x, axis, keepdims)
+    mask = cast(equal(x, y), g.dtype)
+    count = _expand_to(reduce_sum(mask, axis, keepdims=True), x, axis, True)
+    return (_expand_to(g, x, axis, keepdims) * mask / count,)
+
+
+def _prod_vjp(g, x, y, axis=None, keepdims=False):
+    # d prod / d x_i = product of the others: exclusive cumulative products from both ends.
+    # Written without division so that zeros in x are handled exactly (TensorFlow's method).
+    ndim = len(x.shape)
+    axes = tuple(range(ndim)) if axis is None else axis
+    others = tuple(i for i in range(ndim) if i not in axes)
+    perm = others + axes
+    xt = transpose(x, perm)
+    kept = tuple(xt.shape)[:len(others)]
+    flat = reshape(xt, kept + (-1,))
+    left = cumprod(flat, axis=-1, exclusive=True)
+    right = cumprod(flat, axis=-1, exclusive=True, reverse=True)
+    grad_t = reshape(left * right, tuple(xt.shape))
+    inverse = tuple(np.argsort(perm))
+    return (_expand_to(g, x, axis, keepdims) * transpose(grad_t, inverse),)
+
+
+_REDUCTIONS = {
+    "reduce_sum": (_sum_kernel, lambda g, x, y, axis=None, keepdims=False:
+                   (_expand_to(g, x, axis, keepdims),), _NUM),
+    "reduce_mean": (_mean_kernel, lambda g, x, y, axis=None, keepdims=False:
+                    (_expand_to(g, x, axis, keepdims) / _count(x, axis),), _NUM),
+    "reduce_max": (lambda x, axis=None, keepdims=False: np.max(x, axis, keepdims=keepdims),
+                   _extreme_vjp, "iuf"),
+    "reduce_min": (lambda x, axis=None, keepdims=False: np.min(x, axis, keepdims=keepdims),
+                   _extreme_vjp, "iuf"),
+    "reduce_prod": (_prod_kernel, _prod_vjp, _NUM),
+    "reduce_any": (lambda x, axis=None, keepdims=False: np.any(x, axis, keepdims=keepdims),
+                   None, _BOOL),
+    "reduce_all": (lambda x, axis=None, keepdims=False: np.all(x, axis, keepdims=keepdims),
+                   None, _BOOL),
+}
+
+
+def _reduction_op(name, kernel, vjp, kinds):
+    op = OpDef(name, kernel, rules.reduction(name), vjp)
+
+    def fn(input_tensor, axis=None, keepdims=False, name=None):
+        x = unary_arg(op.name, input_tensor, kinds)
+        axes = rules.normalize_axis(op.name, _static_axis(axis), x._value.ndim)
+        if name_is_extreme and x._value.size == 0 and (axes is None or
+                                                       any(x._value.shape[a] == 0 for a in axes)):
+            raise ValueError(f"{op.name}: cannot reduce an empty dimension of a tensor of shape "
+                             f"{tuple(x._value.shape)} (the result would have no value).")
+        return bind(op, x, axis=axes, keepdims=bool(keepdims))
+
+    name_is_extreme = name in ("reduce_max", "reduce_min")
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = _doc(f"`{name}` over `axis` (None: all axes); `keepdims` keeps reduced axes "
+                      "as size 1.", f"fluxion.{name}([[1.0, 2.0], [3.0, 4.0]], axis=1)")
+    fn.op = op
+    return fn
+
+
+def _static_axis(axis):
+    if isinstance(axis, Tensor):
+        axis = axis._value.tolist()
+    return axis
+
+
+reduce_sum, reduce_mean, reduce_max, reduce_min, reduce_prod, reduce_any, reduce_all = (
+    _reduction_op(name, *spec) for name, spec in _REDUCTIONS.items())
+
+
+def reduce_variance(input_tensor, axis=None, keepdims=False, name=None):
+    """Variance over `axis` (the population variance, as TensorFlow).
+
+    Example:
+    >>> fluxion.math.reduce_variance([1.0, 2.0, 3.0, 4.0])
+    """
+    x = unary_arg("reduce_variance", input_tensor, _F)
+    rules.normalize_axis("reduce_variance", _static_axis(axis), x._value.ndim)
+    mean = reduce_mean(x, axis, keepdims=True)
+    return reduce_mean(square(x - mean), axis, keepdims=keepdims)
+
+
+def reduce_std(input_tensor, axis=None, keepdims=False, name=None):
+    """Standard deviation over `axis`.
+
+    Example:
+    >>> fluxion.math.reduce_std([1.0, 2.0, 3.0, 4.0])
+    """
+    x = unary_arg("reduce_std", input_tensor, _F)
+    rules.normalize_axis("reduce_std", _static_axis(axis), x._value.ndim)
+    return sqrt(reduce_variance(x, axis, keepdims))
+
+
+def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None):
+    """Computes `log(sum(exp(x)))` over `axis` without overflow.
+
+    Example:
+    >>> fluxion.math.reduce_logsumexp([0.0, 0.0])
+    """
+    x = unary_arg("reduce_logsumexp", input_tensor, _F)
+    top = stop_gradient(reduce_max(x, axis, keepdims=True))
+    top = where(is_finite(top), top, zeros_like(top))
+    out = log(reduce_sum(exp(x - top), axis, keepdims=True)) + top
+    if not keepdims:
+        out = reshape(out, rules.reduced_shape(tuple(x.shape), rules.normalize_axis(
+            "reduce_logsumexp", _static_axis(axis), x.ndim), False))
+    return out
+
+
+def count_nonzero(input, axis=None, keepdims=False, dtype=dtypes.int64, name=None):
+    """Counts the non-zero elements over `axis`.
+
+    Example:
+    >>> fluxion.math.count_nonzero([0, 1, 2])
+    """
+    x = convert_to_tensor(input)
+    return reduce_sum(cast(not_equal(x, 0), dtype), axis, keepdims)
+
+
+# --- arg reductions and cumulative ops ------------------------------------------------------
+def _arg_infer(name):
+    def infer(x, axis=0, output_type=np.int64):
+        rules.normalize_axis(name, axis, len(x.shape))
+        return Spec(rules.reduced_shape(tuple(x.shape), (axis,), False), np.dtype(output_type))
+    return infer
+
+
+_ARGMAX = OpDef("argmax", lambda x, axis=0, output_type=np.int64:
+                np.argmax(x, axis).astype(output_type, copy=False), _arg_infer("argmax"))
+_ARGMIN = OpDef("argmin", lambda x, axis=0, output_type=np.int64:
+                np.argmin(x, axis).astype(output_type, copy=False), _arg_infer("argmin"))
+
+
+def _arg_reduce(op, input, axis, output_type):
+    x = unary_arg(op.name, input, "iuf")
+    axis = 0 if axis is None else int(_static_axis(axis))
+    (axis,) = rules.normalize_axis(op.name, axis, x._value.ndim)
+    if x._value.shape[axis] == 0:
+        raise ValueError(f"{op.name}: cannot reduce the empty axis {axis} of shape "
+                         f"{tuple(x._value.shape)}.")
+    return bind(op, x, axis=axis, output_type=dtypes.as_dtype(output_type)._np.type)
+
+
+def argmax(input, axis=None, output_type=dtypes.int64, name=None):
+    """Index of the largest value along `axis` (default 0), as int64.
+
+    Example:
+    >>> fluxion.math.argmax([[1.0, 5.0], [3.0, 2.0]], axis=1)
+    """
+    return _arg_reduce(_ARGMAX, input, axis, output_type)
+
+
+def argmin(input, axis=None, output_type=dtypes.int64, name=None):
+    """Index of the smallest value along `axis` (default 0), as int64.
+
+    Example:
+    >>> fluxion.math.argmin([[1.0, 5.0], [3.0, 2.0]], axis=1)
+    """
+    return _arg_reduce(_ARGMIN, input, axis, output_type)
+
+
+def _cumulative_kernel(ufunc):
+    def kernel(x, axis=0, exclusive=False, reverse=False):
+        if reverse:
+            x = np.flip(x, axis)
+        out = ufunc.accumulate(x, axis=axis, dtype=x.dtype)
+        if exclusive:
+            identity = np.full_like(np.take(out, [0], axis=axis), ufunc.identity)
+            out = np.concatenate([identity, np.take(out, np.arange(out.shape[axis] - 1),
+                                                    axis=axis)], axis=axis)
+        return np.flip(out, axis) if reverse else out
+    return kernel
+
+
+def _cumsum_vjp(g, x, y, axis=0, exclusive=False, reverse=False):
+    return (cumsum(g, axis, exclusive=exclusive, reverse=not reverse),)
+
+
+def _cumprod_vjp(g, x, y, axis=0, exclusive=False, reverse=False):
+    # TensorFlow's rule; like TensorFlow's it divides by x, so zeros in x give non-finite values.
+    return (cumsum(g * y, axis, exclusive=exclusive, reverse=not reverse) / x,)
+
+
+def _cumulative_infer(name):
+    def infer(x, axis=0, exclusive=False, reverse=False):
+        rules.normalize_axis(name, axis, len(x.shape))
+        return Spec(tuple(x.shape), x.dtype)
+    return infer
+
+
+_CUMSUM = OpDef("cumsum", _cumulative_kernel(np.add), _cumulative_infer("cumsum"), _cumsum_vjp)
+_CUMPROD = OpDef("cumprod", _cumulative_kernel(np.multiply), _cumulative_infer("cumprod"),
+                 _cumprod_vjp)
+
+
+def _cumulative(op, x, axis, exclusive, reverse):
+    x = unary_arg(op.name, x, _NUM)
+    (axis,) = rules.normalize_axis(op.name, int(_static_axis(axis)), x._value.ndim)
+    return bind(op, x, axis=axis, exclusive=bool(exclusive), reverse=bool(reverse))
+
+
+def cumsum(x, axis=0, exclusive=False, reverse=False, name=None):
+    """Cumulative sum along `axis`.
+
+    Example:
+    >>> fluxion.math.cumsum([1, 2, 3])
+    <tf.Tensor: shape=(3,), dtype=int32, numpy=array([1, 3, 6], dtype=int32)>
+    """
+    return _cumulative(_CUMSUM, x, axis, exclusive, reverse)
+
+
+def cumprod(x, axis=0, exclusive=False, reverse=False, name=None):
+    """Cumulative product along `axis`.
+
+    Example:
+    >>> fluxion.math.cumprod([1, 2, 3])
+    <tf.Tensor: shape=(3,), dtype=int32, numpy=array([1, 2, 6], dtype=int32)>
+    """
+    return _cumulative(_CUMPROD, x, axis, exclusive, reverse)
+
+
+# --- casts and clipping ------------------------------------------------------------------------
+def _cast_kernel(x, dtype):
+    return x.astype(dtype)
+
+
+def _cast_vjp(g, x, y, dtype):
+    if x.dtype.is_floating or x.dtype.is_complex:
+        return (cast(g, x.dtype),)
+    return (None,)
+
+
+_CAST = OpDef("cast", _cast_kernel, lambda x, dtype: Spec(tuple(x.shape), np.dtype(dtype)),
+              _cast_vjp)
+
+
+def cast(x, dtype, name=None):
+    """Converts `x` to `dtype` (floats to integers truncate toward zero).
+
+    Example:
+    >>> fluxion.cast([1.7, -1.7], "int32")
+    <tf.Tensor: shape=(2,), dtype=int32, numpy=array([ 1, -1], dtype=int32)>
+    """
+    dtype = dtypes.as_dtype(dtype)
+    x = convert_to_tensor(x)
+    if x._value.dtype == dtype._np:
+        return x
+    return bind(_CAST, x, dtype=dtype._np)
+
+
+def _clip_kernel(x, lo, hi):
+    return np.minimum(np.maximum(x, lo), hi)
+
+
+def _clip_vjp(g, x, lo, hi, out):
+    below, above = cast(x < lo, g.dtype), cast(x > hi, g.dtype)
+    return g * (1 - below) * (1 - above), g * below, g * above
+
+
+def _clip_infer(x, lo, hi):
+    rules.binary("clip_by_value")(x, lo)
+    rules.binary("clip_by_value")(x, hi)
+    for bound, name in ((lo, "clip_value_min"), (hi, "clip_value_max")):
+        if rules.broadcast_shapes("clip_by_value", x.shape, bound.shape) != tuple(x.shape):
+            raise ValueError(f"clip_by_value: {name} of shape {tuple(bound.shape)} does not "
+                             f"broadcast to the shape of t, {tuple(x.shape)}.")
+    return Spec(tuple(x.shape), x.dtype)
+
+
+_CLIP = OpDef("clip_by_value", _clip_kernel, _clip_infer, _clip_vjp)
+
+
+def clip_by_value(t, clip_value_min, clip_value_max, name=None):
+    """Clips values to `[clip_value_min, clip_value_max]`.
+
+    Example:
+    >>> fluxion.clip_by_value([-2.0, 0.5, 3.0], -1.0, 1.0)
+    """
+    t = unary_arg("clip_by_value", t, "iuf")
+    _, lo = binary_args("clip_by_value", t, clip_value_min)
+    _, hi = binary_args("clip_by_value", t, clip_value_max)
+    return bind(_CLIP, t, lo, hi)
+
+
+def clip_by_norm(t, clip_norm, axes=None, name=None):
+    """Rescales `t` so that its L2 norm over `axes` is at most `clip_norm`.
+
+    Example:
+    >>> fluxion.clip_by_norm([3.0, 4.0], 1.0)
+    """
+    t = unary_arg("clip_by_norm", t, _F)
+    norm = sqrt(reduce_sum(t * t, axes, keepdims=True))
+    clip_norm = cast(clip_norm, t.dtype)
+    return t * clip_norm / maximum(norm, clip_norm)
+
+
+from .array_ops import broadcast_to, ones_like, reshape, stop_gradient, transpose, where, zeros_like  # noqa: E402  (array_ops builds on this module's functions)

@@ -1,0 +1,471 @@
+"""Random ops with TensorFlow's global-seed + op-seed semantics (`fluxion.random`).
+
+Seeds. A random op derives its stream from a pair `(global seed, op seed)`, as TensorFlow does:
+
+- neither seed set: fresh entropy, different values on every call and every run;
+- global seed set (`set_seed`), no op seed: each call takes the next op seed from a sequence
+  determined by the global seed, so a program re-run gives the same values;
+- op seed set, no global seed: the pair `(DEFAULT_GLOBAL_SEED, op seed)`;
+- both set: the pair `(global seed, op seed)`.
+
+Repeated calls of one op with one seed pair give successive draws of its stream; `set_seed`
+restarts every stream (and the op-seed sequence).
+
+Streams. Draw number `k` (0, 1, ...) of op `name` with seed pair `(a, b)` uses
+`np.random.Generator(np.random.Philox(key=[a mod 2**64, b mod 2**64], counter=[0, 0, 0, k]))`;
+stateless ops (`stateless_uniform(shape, seed=[a, b])`) use `counter=[0, 0, 1, 0]`. The counter of
+each `(name, a, b)` is kept here and advanced by the kernel itself, so a traced graph that holds
+the op draws new numbers on every run, just as eager code does.
+
+Each sampler is a primitive without a gradient; `mean`, `stddev`, `minval` and `maxval` are applied
+with ordinary (differentiable) ops afterwards, as in TensorFlow.
+"""
+import random as _pyrandom
+
+import numpy as np
+
+from ..core import dtypes
+from ..core.tensor import Tensor, convert_to_tensor
+from .math_ops import add, multiply, subtract
+from .registry import OpDef, Spec, bind
+
+__all__ = [
+    "categorical", "normal", "set_seed", "shuffle", "stateless_categorical", "stateless_normal",
+    "stateless_truncated_normal", "stateless_uniform", "truncated_normal", "uniform",
+]
+
+DEFAULT_GLOBAL_SEED = 87654321
+_MAXINT32 = 2 ** 31 - 1
+_MASK64 = (1 << 64) - 1
+_STATEFUL, _STATELESS = 0, 1
+
+
+class _SeedState:
+    """The module's random state: the global seed, the op-seed sequence and the stream counters."""
+
+    def __init__(self):
+        self.global_seed = None
+        self.op_seeds = None          # random.Random(global seed): op seeds for unseeded calls
+        self.counters = {}            # (op name, a, b) -> draws made so far
+        self._entropy = None
+
+    @property
+    def entropy(self):
+        """The generator for calls with neither seed (made on first use: importing
+        numpy.random costs ~15 ms of `import fluxion`)."""
+        if self._entropy is None:
+            self._entropy = np.random.default_rng()
+        return self._entropy
+
+
+_state = _SeedState()
+
+
+def set_seed(seed):
+    """Sets the global random seed.
+
+    Random ops combine it with their own `seed` argument (see the module docstring for the four
+    cases). Calling `set_seed` again restarts every op's sequence. It does not seed Python's
+    `random` or NumPy's global generator (`keras.utils.set_random_seed` does all three).
+
+    Args:
+        seed: an integer, or None to go back to unseeded (random) behaviour.
+
+    Example:
+    >>> fluxion.random.set_seed(1234)
+    >>> a = fluxion.random.uniform([2])
+    >>> fluxion.random.set_seed(1234)
+    >>> bool(fluxion.reduce_all(a == fluxion.random.uniform([2])))
+    True
+    """
+    if seed is not None:
+        seed = _int_seed("set_seed", seed)
+    _state.global_seed = seed
+    _state.op_seeds = None if seed is None else _pyrandom.Random(seed)
+    _state.counters.clear()
+
+
+def get_seed(op_seed):
+    """Returns the seed pair `(global seed, op seed)` an op with seed `op_seed` uses, or None.
+
+    None means that neither seed is set: the op draws from fresh entropy.
+
+    Example:
+    >>> fluxion.random.set_seed(None)
+    >>> fluxion.ops.random_ops.get_seed(7)
+    (87654321, 7)
+    """
+    g = _state.global_seed
+    if op_seed is not None:
+        op_seed = _int_seed("seed", op_seed)
+        return (DEFAULT_GLOBAL_SEED if g is None else g, op_seed)
+    if g is None:
+        return None
+    return (g, _state.op_seeds.randint(0, _MAXINT32))
+
+
+def _int_seed(what, seed):
+    try:
+        return int(np.asarray(seed).item()) if isinstance(seed, (Tensor, np.ndarray)) \
+            else int(seed)
+    except (TypeError, ValueError):
+        raise TypeError(f"{what}: a seed must be an integer, received {seed!r}.") from None
+
+
+def _philox(seed, stream, index):
+    key = np.array([seed[0] & _MASK64, seed[1] & _MASK64], np.uint64)
+    counter = np.array([0, 0, stream, index], np.uint64)
+    return np.random.Generator(np.random.Philox(key=key, counter=counter))
+
+
+def _stateful_generator(op_name, seed):
+    """The generator for the next draw of op `op_name` with seed pair `seed`; advances it."""
+    if seed is None:
+        return _state.entropy
+    key = (op_name,) + seed
+    index = _state.counters.get(key, 0)
+    _state.counters[key] = index + 1
+    return _philox(seed, _STATEFUL, index)
+
+
+# --- samplers: NumPy only, `draw(generator, *arrays, **attrs)` ---------------------------------
+def _draw_uniform(gen, shape, dtype):
+    if dtype == np.float16:  # k / 2**11 is exact in float16, so 1.0 can never appear
+        return (gen.integers(0, 2048, shape, dtype=np.int32) * np.float32(2 ** -11)).astype(dtype)
+    return gen.random(shape, dtype=dtype)
+
+
+def _draw_uniform_int(gen, minval, maxval, shape, dtype):
+    return gen.integers(minval, maxval, shape, dtype=dtype)
+
+
+def _draw_normal(gen, shape, dtype):
+    work = np.float32 if dtype == np.float16 else dtype
+    return gen.standard_normal(shape, dtype=work).astype(dtype, copy=False)
+
+
+def _draw_truncated_normal(gen, shape, dtype):
+    work = np.float32 if dtype == np.float16 else dtype
+    z = gen.standard_normal(shape, dtype=work)
+    bad = np.abs(z) > 2
+    while bad.any():  # re-pick values more than 2 standard deviations out
+        z[bad] = gen.standard_normal(int(bad.sum()), dtype=work)
+        bad = np.abs(z) > 2
+    return z.astype(dtype, copy=False)
+
+
+def _draw_categorical(gen, logits, num_samples, dtype):
+    logits = logits.astype(np.float64)
+    batch, classes = logits.shape
+    out = np.empty((batch, num_samples), dtype=dtype)
+    if out.size == 0:
+        return out
+    u = gen.random((batch, num_samples))
+    for i in range(batch):  # inverse CDF of softmax(logits[i])
+        p = np.exp(logits[i] - np.max(logits[i]))
+        cdf = np.cumsum(p)
+        index = np.searchsorted(cdf / cdf[-1], u[i], side="right")
+        out[i] = np.minimum(index, np.flatnonzero(p)[-1])
+    return out
+
+
+def _draw_shuffle(gen, x):
+    if x.ndim == 0:
+        return x.copy()
+    return x[gen.permutation(x.shape[0])]
+
+
+# --- shape/dtype rules (infer); `seed` is an attribute of every random primitive ---------------
+# Each factory takes the public op's name, which the rule's error messages show.
+def _shape_rule(op_name):
+    def infer(shape, dtype, seed=None):
+        return Spec(tuple(shape), np.dtype(dtype))
+    return infer
+
+
+def _uniform_int_rule(op_name):
+    def infer(minval, maxval, shape, dtype, seed=None):
+        if len(minval.shape) or len(maxval.shape):
+            raise ValueError(f"{op_name}: for integer dtypes minval and maxval must be scalars, "
+                             f"received shapes {tuple(minval.shape)} and {tuple(maxval.shape)}.")
+        return Spec(tuple(shape), np.dtype(dtype))
+    return infer
+
+
+def _categorical_rule(op_name):
+    def infer(logits, num_samples, dtype, seed=None):
+        if len(logits.shape) != 2:
+            raise ValueError(f"{op_name}: logits must be 2-D (batch_size, num_classes), "
+                             f"received shape {tuple(logits.shape)}.")
+        if np.dtype(logits.dtype).kind != "f":
+            raise TypeError(f"{op_name}: logits must be floating, received dtype "
+                            f"{np.dtype(logits.dtype).name}. Cast them with fluxion.cast.")
+        if logits.shape[1] == 0:
+            raise ValueError(f"{op_name}: logits must have at least one class, received shape "
+                             f"{tuple(logits.shape)}.")
+        return Spec((logits.shape[0], num_samples), np.dtype(dtype))
+    return infer
+
+
+def _shuffle_rule(op_name):
+    def infer(x, seed=None):
+        return Spec(tuple(x.shape), x.dtype)
+    return infer
+
+
+def _random_ops(name, draw, rule, public=None, stateless=True):
+    """Registers primitives `random_<name>` and `stateless_random_<name>`; returns both OpDefs.
+
+    `rule(op_name)` builds the shape/dtype rule whose errors name public op `op_name` (by
+    default `name`; the stateless one is `stateless_<public>`).
+    """
+    op_name, public = f"random_{name}", public or name
+
+    def stateful_kernel(*arrays, seed, **attrs):
+        return draw(_stateful_generator(op_name, seed), *arrays, **attrs)
+
+    def stateless_kernel(*arrays, seed, **attrs):
+        return draw(_philox(seed, _STATELESS, 0), *arrays, **attrs)
+
+    return (OpDef(op_name, stateful_kernel, rule(public), stateful=True),
+            OpDef(f"stateless_{op_name}", stateless_kernel, rule(f"stateless_{public}"))
+            if stateless else None)
+
+
+_UNIFORM = _random_ops("uniform", _draw_uniform, _shape_rule)
+_UNIFORM_INT = _random_ops("uniform_int", _draw_uniform_int, _uniform_int_rule, "uniform")
+_NORMAL = _random_ops("normal", _draw_normal, _shape_rule)
+_TRUNCATED = _random_ops("truncated_normal", _draw_truncated_normal, _shape_rule)
+_CATEGORICAL = _random_ops("categorical", _draw_categorical, _categorical_rule)
+_SHUFFLE = _random_ops("shuffle", _draw_shuffle, _shuffle_rule, stateless=False)
+
+
+# --- argument checks ---------------------------------------------------------------------------
+_FLOATS = ("float16", "float32", "float64")
+_INTS = ("int32", "int64")
+
+
+def _dtype_arg(op_name, dtype, allowed):
+    dt = dtypes.as_dtype(dtype)
+    if dt.name not in allowed:
+        raise ValueError(f"{op_name}: dtype must be one of {', '.join(allowed)}, received "
+                         f"{dt.name}.")
+    return dt
+
+
+def _shape_arg(op_name, shape):
+    if isinstance(shape, (Tensor, np.ndarray)):
+        shape = np.asarray(shape).tolist()
+    if isinstance(shape, (int, np.integer)):
+        shape = [shape]
+    try:
+        dims = tuple(int(d) for d in shape)
+    except (TypeError, ValueError):
+        raise TypeError(f"{op_name}: shape must be a list of non-negative ints, received "
+                        f"{shape!r}.") from None
+    if any(d < 0 for d in dims):
+        raise ValueError(f"{op_name}: shape must be a list of non-negative ints, received "
+                         f"{list(dims)}.")
+    return dims
+
+
+def _stateless_seed(op_name, seed):
+    values = np.asarray(seed.numpy() if isinstance(seed, Tensor) else seed)
+    if values.shape != (2,) or values.dtype.kind not in "iu":
+        raise ValueError(f"{op_name}: seed must be two integers (shape [2]), received "
+                         f"{seed!r}.")
+    return (int(values[0]), int(values[1]))
+
+
+def _resolve_seed(op_name, seed, stateless):
+    """(primitive index, seed attr): the stateless primitive is index 1 of each pair."""
+    if stateless:
+        return 1, _stateless_seed(op_name, seed)
+    return 0, get_seed(seed)
+
+
+# --- public ops ---------------------------------------------------------------------------------
+def _uniform(op_name, shape, minval, maxval, dtype, seed, stateless):
+    dt = _dtype_arg(op_name, dtype, _FLOATS + _INTS)
+    shape = _shape_arg(op_name, shape)
+    if dt.is_integer:
+        if maxval is None:
+            raise ValueError(f"{op_name}: maxval must be given for integer dtype {dt.name} "
+                             "(values are drawn from [minval, maxval)).")
+        lo, hi = convert_to_tensor(minval, dtype=dt), convert_to_tensor(maxval, dtype=dt)
+        if lo._value.ndim or hi._value.ndim:
+            raise ValueError(f"{op_name}: for integer dtypes minval and maxval must be scalars, "
+                             f"received shapes {lo._value.shape} and {hi._value.shape}.")
+        if not lo._value < hi._value and np.prod(shape) > 0:
+            raise ValueError(f"{op_name}: need minval < maxval for integer dtypes, received "
+                             f"minval={lo._value.item()}, maxval={hi._value.item()}.")
+        which, seed = _resolve_seed(op_name, seed, stateless)
+        return bind(_UNIFORM_INT[which], lo, hi, shape=shape, dtype=dt._np, seed=seed)
+    which, seed = _resolve_seed(op_name, seed, stateless)
+    u = bind(_UNIFORM[which], shape=shape, dtype=dt._np, seed=seed)
+    if _is_number(minval, 0) and (maxval is None or _is_number(maxval, 1)):
+        return u
+    lo = convert_to_tensor(minval, dtype=dt)
+    hi = convert_to_tensor(1 if maxval is None else maxval, dtype=dt)
+    return add(multiply(u, subtract(hi, lo)), lo)
+
+
+def _is_number(value, number):
+    return type(value) in (int, float) and value == number
+
+
+def _scaled(op_name, ops, shape, mean, stddev, dtype, seed, stateless):
+    dt = _dtype_arg(op_name, dtype, _FLOATS)
+    shape = _shape_arg(op_name, shape)
+    which, seed = _resolve_seed(op_name, seed, stateless)
+    z = bind(ops[which], shape=shape, dtype=dt._np, seed=seed)
+    if _is_number(mean, 0) and _is_number(stddev, 1):
+        return z
+    return add(multiply(z, convert_to_tensor(stddev, dtype=dt)), convert_to_tensor(mean, dtype=dt))
+
+
+def uniform(shape, minval=0, maxval=None, dtype=dtypes.float32, seed=None, name=None):
+    """Outputs random values from a uniform distribution over `[minval, maxval)`.
+
+    Args:
+        shape: the output shape (a list of ints, or a 1-D integer tensor).
+        minval: lower bound (inclusive), a scalar or a tensor broadcastable to `shape`.
+        maxval: upper bound (exclusive); 1 by default for floats, required for integer dtypes.
+        dtype: float16, float32, float64, int32 or int64.
+        seed: the op seed, combined with the global seed (see `fluxion.random.set_seed`).
+        name: unused; accepted for TensorFlow compatibility.
+
+    Raises:
+        ValueError: for an integer dtype without `maxval`, or with `minval >= maxval`.
+
+    Example:
+    >>> fluxion.random.uniform([2, 3], seed=1).shape
+    TensorShape([2, 3])
+    """
+    return _uniform("uniform", shape, minval, maxval, dtype, seed, False)
+
+
+def normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=None, name=None):
+    """Outputs random values from a normal distribution.
+
+    Args:
+        shape: the output shape (a list of ints, or a 1-D integer tensor).
+        mean: the mean, a scalar or a tensor broadcastable to `shape`.
+        stddev: the standard deviation, a scalar or a broadcastable tensor.
+        dtype: float16, float32 or float64.
+        seed: the op seed, combined with the global seed (see `fluxion.random.set_seed`).
+        name: unused; accepted for TensorFlow compatibility.
+
+    Example:
+    >>> fluxion.random.normal([2], mean=5.0, seed=1).dtype
+    tf.float32
+    """
+    return _scaled("normal", _NORMAL, shape, mean, stddev, dtype, seed, False)
+
+
+def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=None, name=None):
+    """Outputs normal random values, re-picking any more than 2 standard deviations from `mean`.
+
+    Args are those of `normal`.
+
+    Example:
+    >>> x = fluxion.random.truncated_normal([1000], seed=1)
+    >>> bool(fluxion.reduce_max(fluxion.abs(x)) <= 2.0)
+    True
+    """
+    return _scaled("truncated_normal", _TRUNCATED, shape, mean, stddev, dtype, seed, False)
+
+
+def _categorical(op_name, logits, num_samples, dtype, seed, stateless):
+    logits = convert_to_tensor(logits, dtype_hint=dtypes.float32)
+    dt = _dtype_arg(op_name, dtypes.int64 if dtype is None else dtype, _INTS)
+    num_samples = _int_seed(f"{op_name}: num_samples", num_samples)
+    if num_samples < 0:
+        raise ValueError(f"{op_name}: num_samples must be >= 0, received {num_samples}.")
+    which, seed = _resolve_seed(op_name, seed, stateless)
+    op, value = _CATEGORICAL[which], logits._value
+    op.infer(Spec(value.shape, value.dtype), num_samples=num_samples, dtype=dt._np)  # validates
+    return bind(op, logits, num_samples=num_samples, dtype=dt._np, seed=seed)
+
+
+def categorical(logits, num_samples, dtype=None, seed=None, name=None):
+    """Draws samples from categorical distributions given by unnormalized log-probabilities.
+
+    Args:
+        logits: a 2-D tensor `(batch_size, num_classes)`; row `i` gives the log-probabilities
+            (up to a constant) of the classes of distribution `i`.
+        num_samples: how many samples to draw from each row.
+        dtype: int32 or int64 (the default).
+        seed: the op seed, combined with the global seed (see `fluxion.random.set_seed`).
+        name: unused; accepted for TensorFlow compatibility.
+
+    Returns:
+        An integer tensor of shape `(batch_size, num_samples)` of class indices.
+
+    Example:
+    >>> fluxion.random.categorical([[0.0, -1e9]], 3, seed=1)
+    <tf.Tensor: shape=(1, 3), dtype=int64, numpy=array([[0, 0, 0]])>
+    """
+    return _categorical("categorical", logits, num_samples, dtype, seed, False)
+
+
+def shuffle(value, seed=None, name=None):
+    """Randomly shuffles a tensor along its first dimension.
+
+    Args:
+        value: the tensor to shuffle.
+        seed: the op seed, combined with the global seed (see `fluxion.random.set_seed`).
+        name: unused; accepted for TensorFlow compatibility.
+
+    Example:
+    >>> sorted(fluxion.random.shuffle([1, 2, 3], seed=1).numpy().tolist())
+    [1, 2, 3]
+    """
+    return bind(_SHUFFLE[0], convert_to_tensor(value), seed=get_seed(seed))
+
+
+def stateless_uniform(shape, seed, minval=0, maxval=None, dtype=dtypes.float32, name=None,
+                      alg="auto_select"):
+    """Like `uniform`, but the values are a function of `seed` (two integers) alone.
+
+    The same `seed` gives the same values on every call; the global seed plays no part.
+
+    Example:
+    >>> a = fluxion.random.stateless_uniform([3], seed=[1, 2])
+    >>> bool(fluxion.reduce_all(a == fluxion.random.stateless_uniform([3], seed=[1, 2])))
+    True
+    """
+    return _uniform("stateless_uniform", shape, minval, maxval, dtype, seed, True)
+
+
+def stateless_normal(shape, seed, mean=0.0, stddev=1.0, dtype=dtypes.float32, name=None,
+                     alg="auto_select"):
+    """Like `normal`, but the values are a function of `seed` (two integers) alone.
+
+    Example:
+    >>> fluxion.random.stateless_normal([2], seed=[1, 2]).shape
+    TensorShape([2])
+    """
+    return _scaled("stateless_normal", _NORMAL, shape, mean, stddev, dtype, seed, True)
+
+
+def stateless_truncated_normal(shape, seed, mean=0.0, stddev=1.0, dtype=dtypes.float32,
+                               name=None, alg="auto_select"):
+    """Like `truncated_normal`, but the values are a function of `seed` (two integers) alone.
+
+    Example:
+    >>> fluxion.random.stateless_truncated_normal([2], seed=[1, 2]).shape
+    TensorShape([2])
+    """
+    return _scaled("stateless_truncated_normal", _TRUNCATED, shape, mean, stddev, dtype, seed,
+                   True)
+
+
+def stateless_categorical(logits, num_samples, seed, dtype=dtypes.int64, name=None):
+    """Like `categorical`, but the samples are a function of `seed` (two integers) alone.
+
+    Example:
+    >>> fluxion.random.stateless_categorical([[0.0, 0.0]], 4, seed=[1, 2]).shape
+    TensorShape([1, 4])
+    """
+    return _categorical("stateless_categorical", logits, num_samples, dtype, seed, True)

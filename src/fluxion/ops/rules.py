@@ -1,0 +1,96 @@
+"""Shape and dtype rules shared by many primitives (the `infer` half of an OpDef).
+
+Each rule works on `Spec`s whose shapes may hold None (unknown) and raises the op's user-facing
+error: it names the op, states what was expected and what was received.
+"""
+import numpy as np
+
+from .registry import Spec
+
+KINDS = {"float": "f", "number": "iufc", "int": "iu", "bool": "b", "any": "iufcb",
+         "real": "iuf"}
+
+
+def check_dtype(op_name, dtype, kinds, arg="x"):
+    """Raises TypeError unless np.dtype `dtype` is of one of the kinds letters in `kinds`."""
+    if np.dtype(dtype).kind not in kinds:
+        allowed = [name for name, k in KINDS.items() if k == kinds] or [kinds]
+        raise TypeError(f"{op_name}: argument '{arg}' has dtype {np.dtype(dtype).name}, which "
+                        f"this op does not support (expected a {allowed[0]} dtype). "
+                        "Convert it with fluxion.cast.")
+
+
+def broadcast_shapes(op_name, *shapes):
+    """NumPy broadcasting over shapes that may hold None; raises ValueError naming the op."""
+    ndim = max(len(s) for s in shapes)
+    out = []
+    for i in range(-ndim, 0):
+        dim = 1
+        for s in shapes:
+            d = s[i] if -i <= len(s) else 1
+            if d == 1:
+                continue
+            if dim == 1 or dim is None:
+                dim = d if dim == 1 or d is not None else dim
+            elif d is not None and d != dim:
+                shown = " and ".join(str(tuple(s)) for s in shapes)
+                raise ValueError(
+                    f"{op_name}: incompatible shapes {shown}: dimension {i} is {dim} in one "
+                    f"and {d} in the other; broadcasting needs them equal or 1. Reshape or "
+                    "expand_dims one of the operands.")
+        out.append(dim)
+    return tuple(out)
+
+
+def same(kinds="any"):
+    """Rule for elementwise unary ops: the output is like the input."""
+    def infer(x, **attrs):
+        return Spec(tuple(x.shape), x.dtype)
+    infer.kinds = kinds
+    return infer
+
+
+def binary(op_name, out_dtype=None):
+    """Rule for elementwise binary ops: equal dtypes, broadcast shapes."""
+    def infer(x, y):
+        if np.dtype(x.dtype) != np.dtype(y.dtype):
+            raise TypeError(f"{op_name}: both arguments must have the same dtype, received "
+                            f"{np.dtype(x.dtype).name} and {np.dtype(y.dtype).name}. Cast one "
+                            "with fluxion.cast.")
+        return Spec(broadcast_shapes(op_name, x.shape, y.shape),
+                    np.dtype(out_dtype) if out_dtype else x.dtype)
+    return infer
+
+
+def normalize_axis(op_name, axis, ndim):
+    """Returns `axis` (None, int or sequence) as None or a sorted tuple of non-negative ints."""
+    if axis is None:
+        return None
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(int(a) for a in axis)
+    out = []
+    for a in axes:
+        if not -ndim <= a < max(ndim, 1):
+            raise ValueError(f"{op_name}: axis {a} is out of range for a tensor of rank {ndim} "
+                             f"(valid axes are {-ndim} to {ndim - 1}).")
+        out.append(a % ndim if ndim else 0)
+    if len(set(out)) != len(out):
+        raise ValueError(f"{op_name}: axis {axis} repeats an axis.")
+    return tuple(sorted(out))
+
+
+def reduced_shape(shape, axes, keepdims):
+    """The shape after reducing `axes` (a normalized tuple, or None for all)."""
+    if axes is None:
+        return tuple(1 for _ in shape) if keepdims else ()
+    if keepdims:
+        return tuple(1 if i in axes else d for i, d in enumerate(shape))
+    return tuple(d for i, d in enumerate(shape) if i not in axes)
+
+
+def reduction(op_name, out_dtype=None):
+    """Rule for reductions with attributes `axis` (normalized tuple or None) and `keepdims`."""
+    def infer(x, axis=None, keepdims=False):
+        normalize_axis(op_name, axis, len(x.shape))
+        return Spec(reduced_shape(tuple(x.shape), axis, keepdims),
+                    np.dtype(out_dtype) if out_dtype else x.dtype)
+    return infer

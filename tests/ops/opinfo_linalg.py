@@ -1,0 +1,216 @@
+"""OpInfo entries for linear algebra (fluxion.linalg, fluxion.tensordot/einsum/norm)."""
+import numpy as np
+
+import fluxion as fx
+from fluxion import linalg as L
+
+from .opinfo import ErrorCase, OpInfo, Sample, away_from, distinct, rand
+
+_TOL = {"float32": 1e-4}
+
+
+def _f32(*shape):
+    return np.ones(shape, np.float32)
+
+
+def _well_conditioned(rng, shape, dtype):
+    """Random matrices plus n * I: far from singular."""
+    n = shape[-1]
+    return (rand(rng, shape, dtype) + n * np.eye(n)).astype(dtype)
+
+
+# --- tensordot / einsum --------------------------------------------------------------------------
+def tensordot_samples(rng, dtype):
+    for sa, sb, axes in [((2, 3), (3, 4), 1), ((2, 3, 4), (3, 4, 2), 2), ((2, 3), (4,), 0),
+                         ((3, 2, 4), (4, 3), [[0, 2], [1, 0]]), ((2, 3), (2, 3), [[-1], [1]]),
+                         ((2, 3), (3, 2), [[0, 1], [1, 0]])]:
+        yield Sample((rand(rng, sa, dtype), rand(rng, sb, dtype), axes))
+
+
+def tensordot_errors():
+    return [ErrorCase((_f32(2, 3), _f32(4, 2), 1), {}, ValueError,
+                      r"tensordot: axis 1 of a \(shape \(2, 3\)\) has size 3 but axis 0 of b"),
+            ErrorCase((_f32(2, 3), _f32(3, 2), [[0], [0, 1]]), {}, ValueError, "same length"),
+            ErrorCase((_f32(2, 3), _f32(3, 2), 3), {}, ValueError, "between 0 and")]
+
+
+EINSUM_CASES = [
+    ("ij,jk->ik", [(2, 3), (3, 4)]), ("bij,bjk->bik", [(2, 2, 3), (2, 3, 2)]),
+    ("...ij,...jk->...ik", [(2, 2, 3), (3, 2)]), ("ii->i", [(3, 3)]), ("ii", [(3, 3)]),
+    ("ij->", [(2, 3)]), ("ij->ji", [(2, 3)]), ("i,j->ij", [(2,), (3,)]),
+    ("bij,bkj->bik", [(2, 2, 3), (2, 4, 3)]), ("ij,jk,kl->il", [(2, 3), (3, 2), (2, 2)]),
+    ("iij->ij", [(2, 2, 3)]), ("ij,j", [(2, 3), (3,)]), ("ijk->ikj", [(2, 3, 2)]),
+    ("i,i->", [(4,), (4,)]), ("ij->j", [(3, 2)]),
+]
+
+
+def einsum_samples(rng, dtype):
+    for eq, shapes in EINSUM_CASES:
+        yield Sample((eq,) + tuple(rand(rng, s, dtype) for s in shapes))
+
+
+def einsum_errors():
+    return [ErrorCase(("ij,jk->ik", _f32(2, 3)), {}, ValueError, "names 2 operand"),
+            ErrorCase(("ij,jk->ik", _f32(2, 3), _f32(4, 2)), {}, ValueError,
+                      "index 'j' has size 3 in operand 0 but size 4 in operand 1"),
+            ErrorCase(("ijk->i", _f32(2, 3)), {}, ValueError, "operand 0 has shape"),
+            ErrorCase(("ij->ix", _f32(2, 3)), {}, ValueError, "output subscript 'x'"),
+            ErrorCase(("i1->i", _f32(2, 3)), {}, ValueError, "invalid subscript")]
+
+
+# --- matrices ------------------------------------------------------------------------------------
+def square_samples(rng, dtype):
+    for shape in [(3, 3), (2, 3, 3), (1, 1), (2, 1, 2, 2)]:
+        yield Sample((_well_conditioned(rng, shape, dtype),))
+
+
+def signed_square_samples(rng, dtype):
+    yield from square_samples(rng, dtype)
+    flip = np.diag([1.0, -1.0, 1.0]).astype(dtype)
+    yield Sample((flip @ _well_conditioned(rng, (3, 3), dtype),))  # a negative determinant
+
+
+def _square_errors(name):
+    fn = getattr(L, name)
+    return lambda: [ErrorCase((_f32(2, 3),), {}, ValueError,
+                              rf"{name}: expected a square matrix .* received shape \(2, 3\)"),
+                    ErrorCase((_f32(3),), {}, ValueError, f"{name}: expected a square"),
+                    ErrorCase((np.ones((2, 2), np.int32),), {}, TypeError, "int32")] \
+        if fn is not None else ()
+
+
+def solve_samples(rng, dtype):
+    for sa, sb, adjoint in [((3, 3), (3, 2), False), ((3, 3), (3, 1), True),
+                            ((2, 3, 3), (2, 3, 2), False), ((2, 2, 2), (1, 2, 3), True)]:
+        yield Sample((_well_conditioned(rng, sa, dtype), rand(rng, sb, dtype)),
+                     {"adjoint": adjoint})
+
+
+def solve_ref(a, b, adjoint=False):
+    return np.linalg.solve(np.swapaxes(a, -1, -2) if adjoint else a, b)
+
+
+def solve_errors():
+    return [ErrorCase((_f32(2, 3), _f32(2, 1)), {}, ValueError, "solve: expected a square"),
+            ErrorCase((_f32(3, 3), _f32(2, 1)), {}, ValueError,
+                      r"solve: rhs must have shape \(\.\.\., 3, k\)")]
+
+
+def _spd(a):
+    """A symmetric positive-definite function of `a`, in fluxion and in NumPy."""
+    n = a.shape[-1]
+    if isinstance(a, np.ndarray):
+        return a @ np.swapaxes(a, -1, -2) + n * np.eye(n, dtype=a.dtype)
+    return fx.matmul(a, a, transpose_b=True) + n * np.eye(n, dtype=a.dtype.as_numpy_dtype)
+
+
+def spd_samples(rng, dtype):
+    for shape in [(3, 3), (2, 2, 2), (1, 1)]:
+        yield Sample((rand(rng, shape, dtype),))
+
+
+def diag_samples(rng, dtype):
+    for shape in [(3,), (2, 3)]:
+        yield Sample((rand(rng, shape, dtype),))
+    yield Sample((rand(rng, (2,), dtype),), {"num_rows": 2, "num_cols": 4})
+    yield Sample((rand(rng, (2,), dtype),), {"num_rows": 3, "num_cols": 2})
+
+
+def diag_ref(d, num_rows=-1, num_cols=-1):
+    n = d.shape[-1]
+    rows, cols = (n if num_rows == -1 else num_rows), (n if num_cols == -1 else num_cols)
+    out = np.zeros(d.shape[:-1] + (rows, cols), d.dtype)
+    for i in range(n):
+        out[..., i, i] = d[..., i]
+    return out
+
+
+def matrix_samples(rng, dtype):
+    for shape in [(3, 3), (2, 3, 4), (4, 2), (2, 1, 3, 3)]:
+        yield Sample((rand(rng, shape, dtype),))
+
+
+# --- norm ----------------------------------------------------------------------------------------
+def norm_samples(rng, dtype):
+    x = away_from(rng, (3, 4), dtype, (0.0,), 0.1)
+    for kw in [{}, {"axis": 1}, {"axis": 0, "keepdims": True}, {"ord": 1},
+               {"ord": 2, "axis": -1}, {"ord": 3, "axis": 0}, {"ord": 1.5}, {"axis": [0, 1]},
+               {"ord": "fro", "axis": (0, 1)}, {"keepdims": True}]:
+        yield Sample((x,), kw)
+    for kw in [{"ord": np.inf, "axis": 1}, {"ord": 1, "axis": (0, 1)},
+               {"ord": np.inf, "axis": (1, 0), "keepdims": True}, {"ord": np.inf, "axis": (1, 2)}]:
+        yield Sample((distinct(rng, (2, 3, 4), dtype, 0.2, 2.0) * rng.choice([-1, 1], (2, 3, 4)),),
+                     kw)
+    yield Sample((away_from(rng, (5,), dtype, (0.0,), 0.1),), {})
+
+
+def norm_ref(x, ord="euclidean", axis=None, keepdims=False):
+    a = np.abs(x)
+    if isinstance(axis, (list, tuple)):
+        r, c = (i % x.ndim for i in axis)
+        if ord in ("euclidean", "fro"):
+            out = np.sqrt((a ** 2).sum(axis=(r, c), keepdims=True))
+        elif ord == 1:
+            out = a.sum(axis=r, keepdims=True).max(axis=c, keepdims=True)
+        else:
+            out = a.sum(axis=c, keepdims=True).max(axis=r, keepdims=True)
+        return out if keepdims else out.squeeze((r, c))
+    if ord in ("euclidean", 2):
+        out = np.sqrt((a ** 2).sum(axis=axis, keepdims=keepdims))
+    elif ord == np.inf:
+        out = a.max(axis=axis, keepdims=keepdims)
+    else:
+        out = (a ** ord).sum(axis=axis, keepdims=keepdims) ** (1.0 / ord)
+    if keepdims and axis is None:
+        out = out.reshape((1,) * x.ndim)
+    return out
+
+
+def norm_errors():
+    x = _f32(2, 3)
+    return [ErrorCase((x,), {"ord": "fro"}, ValueError, "norm: ord='fro' is not a supported "
+                                                         "vector norm"),
+            ErrorCase((x,), {"ord": -1}, ValueError, "not a supported vector norm"),
+            ErrorCase((x,), {"ord": 2, "axis": (0, 1)}, ValueError,
+                      "not supported for matrix norms"),
+            ErrorCase((x,), {"axis": 2}, ValueError, "norm: axis 2 is out of range"),
+            ErrorCase((x,), {"axis": (0, 1, 1)}, ValueError, "norm: axis must be")]
+
+
+OPS = [
+    OpInfo("tensordot", fx.linalg.tensordot, lambda a, b, axes: np.tensordot(a, b, axes),
+           tensordot_samples, errors=tensordot_errors, atol=_TOL),
+    OpInfo("einsum", L.einsum, lambda eq, *xs: np.einsum(eq, *xs), einsum_samples,
+           errors=einsum_errors, atol=_TOL),
+    OpInfo("einsum(int)", L.einsum, lambda eq, *xs: np.einsum(eq, *xs),
+           lambda rng, dt: [Sample(("ij,j->i", np.arange(6, dtype=np.int32).reshape(2, 3),
+                                    np.array([1, 2, 3], np.int32)))], dtypes=("int32",),
+           grad=False),
+    OpInfo("inv", L.inv, np.linalg.inv, square_samples, errors=_square_errors("inv"), atol=_TOL),
+    OpInfo("inv(adjoint)", lambda x: L.inv(x, adjoint=True),
+           lambda x: np.linalg.inv(np.swapaxes(x, -1, -2)), square_samples, atol=_TOL),
+    OpInfo("det", L.det, np.linalg.det, signed_square_samples, errors=_square_errors("det"),
+           rtol=_TOL, grad_atol=1e-4),
+    OpInfo("slogdet", L.slogdet, lambda x: tuple(np.linalg.slogdet(x)), signed_square_samples,
+           errors=_square_errors("slogdet"), atol=_TOL),
+    OpInfo("solve", L.solve, solve_ref, solve_samples, errors=solve_errors, atol=_TOL),
+    OpInfo("cholesky", lambda a: L.cholesky(_spd(a)), lambda a: np.linalg.cholesky(_spd(a)),
+           spd_samples, atol=_TOL),
+    OpInfo("linalg.cholesky", L.cholesky, np.linalg.cholesky,
+           lambda rng, dt: [Sample((np.array([[4.0, 2.0], [2.0, 5.0]], dt),))], grad=False,
+           errors=_square_errors("cholesky")),
+    OpInfo("logdet", lambda a: L.logdet(_spd(a)), lambda a: np.linalg.slogdet(_spd(a))[1],
+           spd_samples, atol=_TOL),
+    OpInfo("diag_part", L.diag_part, lambda x: np.diagonal(x, 0, -2, -1), matrix_samples,
+           errors=lambda: [ErrorCase((_f32(3),), {}, ValueError, "diag_part: input must have "
+                                                                  "rank >= 2")]),
+    OpInfo("diag", L.diag, diag_ref, diag_samples,
+           errors=lambda: [ErrorCase((_f32(3),), {"num_rows": 2, "num_cols": 2}, ValueError,
+                                     "diag: a diagonal of length 3 does not fit")]),
+    OpInfo("trace", L.trace, lambda x: np.trace(x, 0, -2, -1), matrix_samples,
+           errors=lambda: [ErrorCase((_f32(3),), {}, ValueError, "trace: input must have")]),
+    OpInfo("matrix_transpose", L.matrix_transpose, lambda x: np.swapaxes(x, -1, -2),
+           matrix_samples,
+           errors=lambda: [ErrorCase((_f32(3),), {}, ValueError, "matrix_transpose: input")]),
+    OpInfo("norm", fx.linalg.norm, norm_ref, norm_samples, errors=norm_errors, atol=_TOL),
+]

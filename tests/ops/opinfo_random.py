@@ -1,0 +1,253 @@
+"""OpInfo entries for fluxion.random.
+
+What a reference can check deterministically. Random values cannot be compared with an
+independent sampler, but fluxion documents exactly which stream each draw comes from (see
+`fluxion.ops.random_ops`): draw `k` of an op with seed pair `(a, b)` is made by
+`Generator(Philox(key=[a, b], counter=[0, 0, 0, k]))`, and a stateless op with `seed=[a, b]` uses
+`counter=[0, 0, 1, 0]`. The references below rebuild those streams with NumPy alone and redo the
+sampling (inverse CDF, re-picking, permutation) from that description, so they check the seed
+semantics (`set_seed(G)` then `seed=S` is the pair (G, S), first draw), the sampling algorithms, the
+result shapes/dtypes, the `infer` rules and the affine `mean`/`stddev`/`minval`/`maxval` part with
+its gradients (the wrapped ops reset the global seed on every call, so they are deterministic and
+finite differences apply). They pin the streams: changing them breaks bit-reproducibility of
+users' seeded runs and must be deliberate. Whether the values have the right distribution is
+checked statistically in tests/ops/test_random.py.
+"""
+import inspect
+
+import numpy as np
+
+from fluxion import random as fr
+
+from .opinfo import ErrorCase, OpInfo, Sample, rand
+
+GLOBAL_SEED = 1234
+
+
+def _seeded(fn):
+    """`fn` called right after `set_seed(GLOBAL_SEED)`: its first draw, hence deterministic."""
+    def call(*args, **kwargs):
+        fr.set_seed(GLOBAL_SEED)
+        return fn(*args, **kwargs)
+    call.__name__ = fn.__name__
+    return call
+
+
+def _stream(kwargs, stateless):
+    """The documented generator: (global, op) seed pair, first draw; or the stateless seed."""
+    seed = kwargs["seed"] if stateless else (GLOBAL_SEED, kwargs["seed"])
+    key = [int(s) % 2 ** 64 for s in seed]
+    return np.random.Generator(np.random.Philox(key=key, counter=[0, 0, int(stateless), 0]))
+
+
+def _shape(shape):
+    return tuple(int(d) for d in np.asarray(shape).reshape(-1))
+
+
+# --- references: `core(gen, **arguments)`, arguments bound by the public op's signature ------
+def reference(fn, core, stateless):
+    """A reference for public op `fn`: binds the call's arguments by name, then runs `core`."""
+    signature = inspect.signature(fn)
+
+    def ref(*args, **kwargs):
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        arguments = dict(bound.arguments)
+        arguments.pop("name", None)
+        arguments.pop("alg", None)
+        seed = arguments.pop("seed")
+        return core(_stream(seed, stateless), **arguments)
+    return ref
+
+
+def _stream(seed, stateless):
+    """The documented generator: (global, op) seed pair, first draw; or the stateless seed."""
+    pair = seed if stateless else (GLOBAL_SEED, seed)
+    key = np.array([int(s) % 2 ** 64 for s in pair], np.uint64)
+    counter = np.array([0, 0, int(stateless), 0], np.uint64)
+    return np.random.Generator(np.random.Philox(key=key, counter=counter))
+
+
+def _shape(shape):
+    return tuple(int(d) for d in np.asarray(shape).reshape(-1))
+
+
+def _affine(z, scale, shift, dt, default):
+    if all(isinstance(v, (int, float)) for v in (scale, shift)) and (scale, shift) == default:
+        return z
+    return z * np.asarray(scale, dt) + np.asarray(shift, dt)
+
+
+def uniform_core(gen, shape, minval, maxval, dtype):
+    dt = np.dtype(dtype)
+    if dt.kind in "iu":
+        return gen.integers(minval, maxval, _shape(shape), dtype=dt)
+    u = gen.random(_shape(shape), dtype=dt)
+    maxval = 1 if maxval is None else maxval
+    if not isinstance(maxval, (int, float)) or not isinstance(minval, (int, float)):
+        return u * (np.asarray(maxval, dt) - np.asarray(minval, dt)) + np.asarray(minval, dt)
+    return _affine(u, maxval - minval, minval, dt, (1, 0))
+
+
+def _standard_normal(gen, shape, dt, truncate):
+    z = gen.standard_normal(shape, dtype=dt)
+    while truncate and np.any(np.abs(z) > 2):
+        bad = np.abs(z) > 2
+        z[bad] = gen.standard_normal(int(bad.sum()), dtype=dt)
+    return z
+
+
+def normal_core(truncate):
+    def core(gen, shape, mean, stddev, dtype):
+        dt = np.dtype(dtype)
+        return _affine(_standard_normal(gen, _shape(shape), dt, truncate), stddev, mean, dt,
+                       (1, 0))
+    return core
+
+
+def categorical_core(gen, logits, num_samples, dtype):
+    batch = logits.shape[0]
+    u = gen.random((batch, num_samples))
+    out = np.zeros((batch, num_samples), np.dtype(getattr(dtype, "name", dtype) or "int64"))
+    for i in range(batch):
+        p = np.exp(logits[i].astype(np.float64) - logits[i].max())
+        cdf = np.cumsum(p / p.sum())
+        for j in range(num_samples):  # the first class whose cumulative mass exceeds u
+            out[i, j] = min(int(np.sum(cdf / cdf[-1] <= u[i, j])), int(np.flatnonzero(p)[-1]))
+    return out
+
+
+def shuffle_core(gen, value):
+    value = np.asarray(value)
+    return value if value.ndim == 0 else value[gen.permutation(value.shape[0])]
+
+
+# --- samples ------------------------------------------------------------------------------------
+def _call(stateless, i, shape, *rest, **kw):
+    """A Sample: seed `i` goes to position 1 (stateless ops) or to keyword `seed`."""
+    if stateless:
+        floats = tuple(2 + k for k, r in enumerate(rest) if isinstance(r, np.ndarray))
+        return Sample((shape, (i, 2 ** 40 + i), *rest), kw, grad_args=floats)
+    return Sample((shape, *rest), {**kw, "seed": 10 + i})
+
+
+def uniform_samples(stateless):
+    def samples(rng, dtype):
+        kw = {"dtype": dtype}
+        yield _call(stateless, 1, (2, 3), **kw)
+        yield _call(stateless, 2, (), **kw)
+        yield _call(stateless, 3, (0, 4), **kw)
+        yield _call(stateless, 4, np.array([3, 2], np.int32), **kw)  # shape as a tensor
+        yield _call(stateless, 5, (5,), -2.0, 3.0, **kw)
+        yield _call(stateless, -6, (2, 3), rand(rng, (3,), dtype, -2, -1),
+                    rand(rng, (2, 1), dtype, 1, 2), **kw)
+    return samples
+
+
+def uniform_int_samples(stateless):
+    def samples(rng, dtype):
+        yield _call(stateless, 1, (4, 5), minval=-3, maxval=7, dtype=dtype)
+        yield _call(stateless, 2, (6,), minval=0, maxval=2 ** 30, dtype=dtype)
+        yield _call(stateless, 3, (0,), minval=0, maxval=1, dtype=dtype)
+    return samples
+
+
+def normal_samples(stateless):
+    def samples(rng, dtype):
+        kw = {"dtype": dtype}
+        yield _call(stateless, 1, (3, 4), **kw)
+        yield _call(stateless, 2, (), **kw)
+        yield _call(stateless, 3, (0,), **kw)
+        yield _call(stateless, 4, (200,), **kw)  # some re-picks when truncated
+        yield _call(stateless, 5, (2, 3), rand(rng, (3,), dtype),
+                    rand(rng, (2, 1), dtype, 0.5, 2.0), **kw)
+    return samples
+
+
+def categorical_samples(stateless):
+    def seed(i):
+        return (i, 2 ** 40 + i) if stateless else 10 + i
+
+    def samples(rng, dtype):
+        yield Sample((rand(rng, (3, 4), dtype, -2, 2), 5), {"seed": seed(1)})
+        yield Sample((np.array([[0.0, -np.inf, 1.0]], dtype), 50), {"seed": seed(2)})
+        yield Sample((rand(rng, (2, 3), dtype), 4), {"dtype": "int32", "seed": seed(3)})
+        yield Sample((rand(rng, (0, 3), dtype), 4), {"seed": seed(4)})
+        yield Sample((rand(rng, (2, 3), dtype), 0), {"seed": seed(5)})
+    return samples
+
+
+def shuffle_samples(rng, dtype):
+    yield Sample((rand(rng, (6, 2), dtype),), {"seed": 1})
+    yield Sample((np.arange(10).astype(dtype),), {"seed": 2})
+    yield Sample((rand(rng, (0, 3), dtype),), {"seed": 3})
+    yield Sample((rand(rng, (), dtype),), {"seed": 4})
+
+
+# --- errors -------------------------------------------------------------------------------------
+def shape_errors(name, extra=()):
+    seed = {"seed": [1, 2]} if name.startswith("stateless") else {}
+    return lambda: [
+        ErrorCase(((2, -1),), seed, ValueError, rf"{name}: shape must be .*non-negative"),
+        ErrorCase(((2,),), {**seed, "dtype": "int8"}, ValueError,
+                  rf"{name}: dtype must be one of"),
+        *extra,
+    ]
+
+
+def uniform_errors(name):
+    seed = {"seed": [1, 2]} if name.startswith("stateless") else {}
+    return shape_errors(name, [
+        ErrorCase(((2,),), {**seed, "dtype": "int32"}, ValueError, "maxval must be given"),
+        ErrorCase(((2,),), {**seed, "minval": 3, "maxval": 3, "dtype": "int32"}, ValueError,
+                  "need minval < maxval"),
+        *([ErrorCase(((2,),), {"seed": [1, 2, 3]}, ValueError, r"seed must be two integers")]
+          if seed else []),
+    ])
+
+
+def categorical_errors(name):
+    seed = {"seed": [1, 2]} if name.startswith("stateless") else {}
+    return lambda: [
+        ErrorCase((np.zeros(3, np.float32), 2), seed, ValueError, r"must be 2-D.*\(3,\)"),
+        ErrorCase((np.zeros((2, 3), np.int32), 2), seed, TypeError, "must be floating"),
+        ErrorCase((np.zeros((2, 3), np.float32), -1), seed, ValueError, "num_samples"),
+        ErrorCase((np.zeros((2, 3), np.float32), 2), {**seed, "dtype": "float32"}, ValueError,
+                  "dtype must be one of"),
+    ]
+
+
+# --- the table ----------------------------------------------------------------------------------
+_F = ("float32", "float64")
+_I = ("int32", "int64")
+
+
+def _entries(stateless):
+    """The entries of one family: the stateful ops, or the stateless ones."""
+    prefix = "stateless_" if stateless else ""
+
+    def entry(op, core, samples, **kw):
+        public = getattr(fr, prefix + op)
+        fn = public if stateless else _seeded(public)
+        return OpInfo(f"random.{prefix}{op}", fn, reference(public, core, stateless),
+                      samples(stateless), **kw)
+
+    return [
+        entry("uniform", uniform_core, uniform_samples, dtypes=_F, second_order=False,
+              errors=uniform_errors(prefix + "uniform")),
+        entry("uniform", uniform_core, uniform_int_samples, dtypes=_I, grad=False),
+        entry("normal", normal_core(False), normal_samples, dtypes=_F, second_order=False,
+              errors=shape_errors(prefix + "normal")),
+        entry("truncated_normal", normal_core(True), normal_samples, dtypes=_F,
+              second_order=False, errors=shape_errors(prefix + "truncated_normal")),
+        entry("categorical", categorical_core, categorical_samples, dtypes=_F, grad=False,
+              out_dtype=lambda dt: None, errors=categorical_errors(prefix + "categorical")),
+    ]
+
+
+OPS = [
+    *_entries(stateless=False),
+    *_entries(stateless=True),
+    OpInfo("random.shuffle", _seeded(fr.shuffle), reference(fr.shuffle, shuffle_core, False),
+           shuffle_samples, dtypes=("float32", "float64", "int32"), grad=False),
+]
