@@ -3,7 +3,9 @@
 The tape keeps a list of records `(op, inputs, outputs, attrs)` in execution order, which is
 already a topological order. `backprop` walks it backwards once: each record's `vjp` (written
 with fluxion ops, so that an outer tape records the backward pass too) maps output cotangents to
-input cotangents, and `unbroadcast` sums a cotangent back to its input's shape.
+input cotangents, and `unbroadcast` sums a cotangent back to its input's shape. A `vjp` may
+return a zero-argument function instead of a gradient that is costly to compute: the walk calls it
+only for inputs that lead to a source (e.g. no gradient for a network's input images).
 """
 import enum
 
@@ -40,7 +42,7 @@ def _differentiable(x):
 
 def unbroadcast(grad, shape):
     """Sums `grad` over the axes that broadcasting added or stretched to reach it from `shape`."""
-    gshape = tuple(grad.shape)
+    gshape = grad._value.shape
     shape = tuple(shape)
     if gshape == shape:
         return grad
@@ -91,7 +93,9 @@ def backprop(records, targets, seeds, source_keys):
             grads = rec.op.vjp(gs, *rec.inputs, outs, **rec.attrs)
         for x, g in zip(rec.inputs, grads):
             if g is not None and id(x) in live:
-                _accumulate(cotangents, x, unbroadcast(g, x.shape))
+                if callable(g):  # a deferred gradient: computed only when it is needed
+                    g = g()
+                _accumulate(cotangents, x, unbroadcast(g, x._value.shape))
     return cotangents
 
 

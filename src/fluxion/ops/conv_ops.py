@@ -141,8 +141,9 @@ def _conv_infer(x, w, strides, dilations, padding):
 
 def _conv_vjp(g, x, w, out, strides, dilations, padding):
     attrs = dict(strides=strides, dilations=dilations, padding=padding)
-    return (bind(_BACKPROP_INPUT, g, w, input_hw=tuple(x.shape[1:3]), **attrs),
-            bind(_BACKPROP_FILTER, x, g, filter_hw=tuple(w.shape[:2]), **attrs))
+    # Deferred: the tape skips the input gradient of a first layer (the images need none).
+    return (lambda: bind(_BACKPROP_INPUT, g, w, input_hw=tuple(x.shape[1:3]), **attrs),
+            lambda: bind(_BACKPROP_FILTER, x, g, filter_hw=tuple(w.shape[:2]), **attrs))
 
 
 def _bpi_infer(dy, w, input_hw, strides, dilations, padding):

@@ -515,6 +515,69 @@ def matrix_transpose(a, name="matrix_transpose", conjugate=False):
     return _mt(a)
 
 
+def matvec(a, b, transpose_a=False, adjoint_a=False, name=None):
+    """Multiplies matrices `a` `(..., m, n)` by vectors `b` `(..., n)`: shape `(..., m)`.
+
+    Example:
+    >>> fluxion.linalg.matvec([[1.0, 2.0], [3.0, 4.0]], [1.0, 1.0]).numpy()
+    array([3., 7.], dtype=float32)
+    """
+    a, b = binary_args("matvec", a, b)
+    if b.ndim < 1 or a.ndim < 2:
+        raise ValueError(f"matvec: a must be a matrix (rank >= 2) and b a vector (rank >= 1), "
+                         f"received shapes {tuple(a.shape)} and {tuple(b.shape)}.")
+    inner = a.shape[-2] if transpose_a or adjoint_a else a.shape[-1]
+    if inner != b.shape[-1]:
+        raise ValueError(f"matvec: a of shape {tuple(a.shape)} has {inner} "
+                         f"{'rows' if transpose_a or adjoint_a else 'columns'}, but b of shape "
+                         f"{tuple(b.shape)} has {b.shape[-1]} elements.")
+    col = reshape(b, tuple(b.shape) + (1,))
+    out = matmul(a, col, transpose_a=bool(transpose_a or adjoint_a))
+    return reshape(out, tuple(out.shape)[:-1])
+
+
+def band_part(input, num_lower, num_upper, name=None):
+    """Keeps a band around the diagonal of each matrix and zeros the rest.
+
+    Element `(i, j)` is kept when `i - j <= num_lower` and `j - i <= num_upper`; a negative
+    bound keeps the whole triangle (`band_part(x, -1, 0)` is the lower triangle).
+
+    Example:
+    >>> fluxion.linalg.band_part(fluxion.ones((3, 3)), 0, 1).numpy()
+    array([[1., 1., 0.],
+           [0., 1., 1.],
+           [0., 0., 1.]], dtype=float32)
+    """
+    x = convert_to_tensor(input)
+    if x.ndim < 2:
+        raise ValueError(f"band_part: input must have rank >= 2, received shape "
+                         f"{tuple(x.shape)}.")
+    m, n = x.shape[-2:]
+    i, j = np.arange(m)[:, None], np.arange(n)[None, :]
+    keep = np.ones((m, n), bool)
+    if int(num_lower) >= 0:
+        keep &= i - j <= int(num_lower)
+    if int(num_upper) >= 0:
+        keep &= j - i <= int(num_upper)
+    return x * keep.astype(x.dtype.as_numpy_dtype)
+
+
+def global_norm(t_list, name=None):
+    """The Euclidean norm of all the values of a list of tensors, as one vector.
+
+    Example:
+    >>> fluxion.linalg.global_norm([[3.0], [4.0]])
+    <tf.Tensor: shape=(), dtype=float32, numpy=5.0>
+    """
+    tensors = [unary_arg("global_norm", t, _F) for t in t_list if t is not None]
+    if not tensors:
+        raise ValueError("global_norm: expected a non-empty list of tensors.")
+    total = reduce_sum(tensors[0] * tensors[0])
+    for t in tensors[1:]:
+        total = total + reduce_sum(t * t)
+    return sqrt(total)
+
+
 # --- norm ----------------------------------------------------------------------------------------
 def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):
     """The vector or matrix norm of `tensor`.

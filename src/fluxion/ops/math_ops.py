@@ -300,14 +300,15 @@ def _matmul_infer(a, b, transpose_a=False, transpose_b=False):
 
 
 def _matmul_vjp(g, a, b, out, transpose_a=False, transpose_b=False):
+    # Deferred: the tape computes only the gradients it needs (never the data's, say).
     if not transpose_a and not transpose_b:
-        return matmul(g, b, transpose_b=True), matmul(a, g, transpose_a=True)
+        return (lambda: matmul(g, b, transpose_b=True)), (lambda: matmul(a, g, transpose_a=True))
     if transpose_a and not transpose_b:
-        return matmul(b, g, transpose_b=True), matmul(a, g)
+        return (lambda: matmul(b, g, transpose_b=True)), (lambda: matmul(a, g))
     if not transpose_a and transpose_b:
-        return matmul(g, b), matmul(g, a, transpose_a=True)
-    return (matmul(b, g, transpose_a=True, transpose_b=True),
-            matmul(g, a, transpose_a=True, transpose_b=True))
+        return (lambda: matmul(g, b)), (lambda: matmul(g, a, transpose_a=True))
+    return (lambda: matmul(b, g, transpose_a=True, transpose_b=True),
+            lambda: matmul(g, a, transpose_a=True, transpose_b=True))
 
 
 _MATMUL = OpDef("matmul", _matmul_kernel, _matmul_infer, _matmul_vjp)

@@ -6,8 +6,9 @@ A primitive is declared once as an `OpDef`:
 - `infer(*specs, **attrs)`: the shape/dtype rule over `Spec`s (shape tuples may hold None); it also
   validates arguments, so its messages are the op's error messages;
 - `vjp(cotangent, inputs, output, **attrs)`: the gradient rule, written with fluxion ops so that
-  gradients are differentiable again. Returns one gradient (or None) per input. For ops with
-  several outputs, `cotangent` and `output` are tuples.
+  gradients are differentiable again. Returns one gradient (or None) per input; a costly one may
+  be returned as a zero-argument function, which the tape calls only if that input needs it.
+  For ops with several outputs, `cotangent` and `output` are tuples.
 
 `bind` runs the kernel eagerly (and records the call on any tape watching an input), or hands the
 call to the tracer of an enclosing `fluxion.function`.
