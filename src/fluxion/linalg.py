@@ -7,14 +7,17 @@ Example:
 """
 from .ops.array_ops import eye  # noqa: F401
 from .ops.linalg_ops import (  # noqa: F401
+    band_part,
     cholesky,
     det,
     diag,
     diag_part,
     einsum,
+    global_norm,
     inv,
     logdet,
     matrix_transpose,
+    matvec,
     norm,
     slogdet,
     solve,

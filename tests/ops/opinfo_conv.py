@@ -8,7 +8,6 @@ import itertools
 import numpy as np
 
 import fluxion as fx
-from fluxion.core.context import state
 from fluxion.ops import conv_ops as C
 
 from .opinfo import ErrorCase, OpInfo, Sample, distinct, rand
@@ -155,15 +154,9 @@ def pool1d_samples(rng, dtype):
 
 # --- gradient ops as functions of their cotangent (reach the grad-of-grad primitives) ------------
 def _vjp(forward, x, dy):
-    # The forward runs outside the op tests' InferChecker tracer (which would record it on the
-    # tape a second time); the gradient's primitives, the ones under test, run through it.
-    saved, state.tracer = state.tracer, None
-    try:
-        with fx.GradientTape() as tape:
-            tape.watch(x)
-            y = forward(x)
-    finally:
-        state.tracer = saved
+    with fx.GradientTape() as tape:
+        tape.watch(x)
+        y = forward(x)
     return tape.gradient(y, x, output_gradients=dy)
 
 

@@ -177,6 +177,33 @@ def norm_errors():
             ErrorCase((x,), {"axis": (0, 1, 1)}, ValueError, "norm: axis must be")]
 
 
+def band_ref(x, num_lower, num_upper):
+    m, n = x.shape[-2:]
+    out = x.copy()
+    for i in range(m):
+        for j in range(n):
+            if (num_lower >= 0 and i - j > num_lower) or (num_upper >= 0 and j - i > num_upper):
+                out[..., i, j] = 0
+    return out
+
+
+def band_samples(rng, dtype):
+    for lower, upper in [(0, 0), (-1, 0), (0, -1), (1, 2), (-1, -1)]:
+        yield Sample((rand(rng, (2, 3, 4), dtype), lower, upper))
+
+
+def matvec_samples(rng, dtype):
+    yield Sample((rand(rng, (2, 3), dtype), rand(rng, (3,), dtype)))
+    yield Sample((rand(rng, (4, 2, 3), dtype), rand(rng, (4, 3), dtype)))
+    yield Sample((rand(rng, (3, 2), dtype), rand(rng, (3,), dtype)), {"transpose_a": True})
+
+
+def matvec_ref(a, b, transpose_a=False):
+    if transpose_a:
+        a = np.swapaxes(a, -1, -2)
+    return np.einsum("...ij,...j->...i", a, b)
+
+
 OPS = [
     OpInfo("tensordot", fx.linalg.tensordot, lambda a, b, axes: np.tensordot(a, b, axes),
            tensordot_samples, errors=tensordot_errors, atol=_TOL),
@@ -212,5 +239,15 @@ OPS = [
     OpInfo("matrix_transpose", L.matrix_transpose, lambda x: np.swapaxes(x, -1, -2),
            matrix_samples,
            errors=lambda: [ErrorCase((_f32(3),), {}, ValueError, "matrix_transpose: input")]),
+    OpInfo("matvec", L.matvec, matvec_ref, matvec_samples, atol=_TOL,
+           errors=lambda: [ErrorCase((_f32(2, 3), _f32(4)), {}, ValueError,
+                                     r"matvec: a of shape \(2, 3\) has 3 columns, but b"),
+                           ErrorCase((_f32(2, 3), np.float32(1.0)), {}, ValueError, "matvec")]),
+    OpInfo("band_part", L.band_part, band_ref, band_samples,
+           errors=lambda: [ErrorCase((_f32(3), 0, 0), {}, ValueError, "band_part: input")]),
+    OpInfo("global_norm", lambda *ts: L.global_norm(list(ts)),
+           lambda *ts: np.sqrt(sum((t ** 2).sum() for t in ts)),
+           lambda rng, dt: [Sample((away_from(rng, (2, 3), dt), away_from(rng, (4,), dt)))],
+           errors=lambda: [ErrorCase((), {}, ValueError, "global_norm: expected a non-empty")]),
     OpInfo("norm", fx.linalg.norm, norm_ref, norm_samples, errors=norm_errors, atol=_TOL),
 ]

@@ -6,4 +6,19 @@ Example:
 array([[1., 0., 0.],
        [0., 0., 1.]], dtype=float32)
 """
-from . import datasets, preprocessing, utils
+from . import (
+               activations,
+               backend,
+               constraints,
+               datasets,
+               initializers,
+               layers,
+               models,
+               preprocessing,
+               regularizers,
+               utils,
+)
+from .engine.functional import Input
+from .engine.input_spec import InputSpec
+from .engine.layer import Layer
+from .models import Model, Sequential

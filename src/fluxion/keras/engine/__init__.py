@@ -1,0 +1,1 @@
+"""The Keras engine: Layer, symbolic KerasTensors and nodes, the functional graph, Model."""

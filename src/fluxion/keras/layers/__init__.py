@@ -1,0 +1,58 @@
+"""`keras.layers`: the building blocks of models.
+
+Example:
+>>> from fluxion.keras import layers
+>>> layers.Dense(2).name.startswith("dense")
+True
+"""
+from ..engine.functional import Input, InputLayer
+from ..engine.input_spec import InputSpec
+from ..engine.layer import Layer
+from ..engine.layer import serialize as _serialize
+from ..engine.model import deserialize_layer
+from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
+from .core import Activation, Dense, Dropout, Identity, Lambda
+from .embedding import Embedding
+from .merging import (
+    Add,
+    Average,
+    Concatenate,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+    add,
+    average,
+    concatenate,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+)
+from .normalization import BatchNormalization, LayerNormalization
+from .pooling import (
+    GlobalAveragePooling1D,
+    GlobalAveragePooling2D,
+    GlobalAvgPool1D,
+    GlobalAvgPool2D,
+    GlobalMaxPool1D,
+    GlobalMaxPool2D,
+    GlobalMaxPooling1D,
+    GlobalMaxPooling2D,
+)
+from .reshaping import Flatten, Permute, RepeatVector, Reshape
+
+
+def serialize(layer):
+    """Returns a layer's Keras 3 config dict.
+
+    Example:
+    >>> serialize(Dense(2, name="d"))["class_name"]
+    'Dense'
+    """
+    return _serialize(layer)
+
+
+def deserialize(config, custom_objects=None):
+    """Creates a layer from its Keras 3 config dict (custom classes via `custom_objects`)."""
+    return deserialize_layer(config, custom_objects)
