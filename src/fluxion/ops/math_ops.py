@@ -166,11 +166,7 @@ multiply = _binary_op("multiply", np.multiply, lambda g, x, y, out: (g * y, g * 
                       summary="Computes `x * y`.")
 
 
-def _truediv_kernel(x, y):
-    return np.true_divide(x, y)
-
-
-_divide = _binary_op("divide", _truediv_kernel,
+_divide = _binary_op("divide", np.true_divide,
                      lambda g, x, y, out: (g / y, -g * out / y), _F)
 
 
@@ -272,12 +268,12 @@ def add_n(inputs, name=None):
 
 
 # --- matmul ------------------------------------------------------------------------------------
-def _matmul_kernel(a, b, transpose_a=False, transpose_b=False):
+def _matmul_kernel(a, b, transpose_a=False, transpose_b=False, out=None):
     if transpose_a:
         a = np.swapaxes(a, -1, -2)
     if transpose_b:
         b = np.swapaxes(b, -1, -2)
-    return np.matmul(a, b)
+    return np.matmul(a, b, out=out)
 
 
 def _matmul_infer(a, b, transpose_a=False, transpose_b=False):
@@ -311,7 +307,8 @@ def _matmul_vjp(g, a, b, out, transpose_a=False, transpose_b=False):
             lambda: matmul(g, a, transpose_a=True, transpose_b=True))
 
 
-_MATMUL = OpDef("matmul", _matmul_kernel, _matmul_infer, _matmul_vjp)
+_MATMUL = OpDef("matmul", _matmul_kernel, _matmul_infer, _matmul_vjp,
+                out_kernel=_matmul_kernel)
 
 
 def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_b=False,

@@ -58,8 +58,10 @@ def _elementwise(name, kernel, vjp, kinds=_F):
 
 # --- activations (primitives) ----------------------------------------------------------------
 _RELU_GRAD = OpDef("relu_grad", K.relu_grad, lambda g, y: Spec(tuple(g.shape), g.dtype),
-                   lambda gg, g, y, out: (bind(_RELU_GRAD, gg, y), None))
-_RELU = _elementwise("relu", K.relu, lambda g, x, y: (bind(_RELU_GRAD, g, y),), _REAL)
+                   lambda gg, g, y, out: (bind(_RELU_GRAD, gg, y), None),
+                   out_kernel=K.relu_grad)
+_RELU = OpDef("relu", K.relu, _elementwise_infer("relu", _REAL),
+              lambda g, x, y: (bind(_RELU_GRAD, g, y),), out_kernel=K.relu)
 _RELU6 = _elementwise(
     "relu6", K.relu6,
     lambda g, x, y: (where((x > 0) & (x < 6), g, zeros_like(g)),), _REAL)

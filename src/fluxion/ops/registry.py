@@ -15,6 +15,8 @@ call to the tracer of an enclosing `fluxion.function`.
 """
 from typing import Callable, NamedTuple, Optional
 
+import numpy as np
+
 from ..core.context import state
 from ..core.tensor import Tensor, wrap
 
@@ -30,12 +32,16 @@ class Spec(NamedTuple):
 class OpDef:
     """One primitive op: kernel, shape/dtype rule and gradient rule. See the module docstring."""
 
-    __slots__ = ("name", "kernel", "infer", "vjp", "num_outputs", "differentiable", "stateful")
+    __slots__ = ("name", "kernel", "infer", "vjp", "num_outputs", "differentiable", "stateful",
+                 "out_kernel")
 
-    def __init__(self, name, kernel, infer, vjp=None, num_outputs=1, stateful=False):
+    def __init__(self, name, kernel, infer, vjp=None, num_outputs=1, stateful=False,
+                 out_kernel=None):
         """`num_outputs`: 1 for a single Tensor, n > 1 or None (any number) for a tuple.
         `stateful`: the kernel has effects or draws random numbers, so graph passes must neither
-        merge two calls nor evaluate one ahead of time."""
+        merge two calls nor evaluate one ahead of time.
+        `out_kernel`: the kernel with an `out=` keyword writing the result into a given array,
+        which lets compiled graphs reuse buffers (NumPy ufunc kernels have it already)."""
         if name in REGISTRY:
             raise ValueError(f"Op '{name}' is already registered.")
         self.name = name
@@ -45,6 +51,9 @@ class OpDef:
         self.num_outputs = num_outputs
         self.differentiable = vjp is not None
         self.stateful = stateful
+        if out_kernel is None and isinstance(kernel, np.ufunc) and kernel.nout == 1:
+            out_kernel = kernel
+        self.out_kernel = out_kernel
         REGISTRY[name] = self
 
     def __repr__(self):
