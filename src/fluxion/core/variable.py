@@ -135,7 +135,7 @@ class Variable:
             return state.tracer.assign_variable(self, "assign", value)
         new = self._new_value(value, "assign")
         # A caller's ndarray is copied: later changes to it must not reach the variable.
-        self._value = np.array(new, copy=True) if new is value else new
+        self._value = np.array(new, copy=True) if new is value else np.asarray(new)
         return self
 
     def assign_add(self, delta, use_locking=None, name=None, read_value=True):
@@ -147,7 +147,7 @@ class Variable:
         """
         if state.tracer is not None:
             return state.tracer.assign_variable(self, "assign_add", delta)
-        self._value = self._value + self._new_value(delta, "assign_add")
+        self._value = np.asarray(self._value + self._new_value(delta, "assign_add"))
         return self
 
     def assign_sub(self, delta, use_locking=None, name=None, read_value=True):
@@ -159,7 +159,7 @@ class Variable:
         """
         if state.tracer is not None:
             return state.tracer.assign_variable(self, "assign_sub", delta)
-        self._value = self._value - self._new_value(delta, "assign_sub")
+        self._value = np.asarray(self._value - self._new_value(delta, "assign_sub"))
         return self
 
     def __repr__(self):

@@ -30,7 +30,7 @@ def _reader(var):
 
 def _assigner(var, copy):
     def assign(value):
-        var._value = np.array(value, copy=True) if copy else value
+        var._value = np.array(value, copy=True) if copy else np.asarray(value)
     return assign
 
 
@@ -41,7 +41,7 @@ def _updater(var, ufunc):
                 and isinstance(current, np.ndarray) and current.flags.writeable:
             ufunc(current, value, out=current)
         else:
-            var._value = ufunc(current, value)
+            var._value = np.asarray(ufunc(current, value))
     return update
 
 

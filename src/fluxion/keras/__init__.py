@@ -1,22 +1,25 @@
-"""`fluxion.keras`: the Keras API (datasets, utilities and preprocessing so far).
+"""`fluxion.keras`: the Keras API — layers, models, training, data sets and utilities.
 
 Example:
 >>> from fluxion import keras
->>> keras.utils.to_categorical([0, 2], num_classes=3)
-array([[1., 0., 0.],
-       [0., 0., 1.]], dtype=float32)
+>>> model = keras.Sequential([keras.Input((784,)), keras.layers.Dense(10, activation="softmax")])
+>>> model.compile(optimizer="sgd", loss="categorical_crossentropy", metrics=["accuracy"])
 """
 from . import (
-               activations,
-               backend,
-               constraints,
-               datasets,
-               initializers,
-               layers,
-               models,
-               preprocessing,
-               regularizers,
-               utils,
+    activations,
+    backend,
+    callbacks,
+    constraints,
+    datasets,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    models,
+    optimizers,
+    preprocessing,
+    regularizers,
+    utils,
 )
 from .engine.functional import Input
 from .engine.input_spec import InputSpec

@@ -1,4 +1,4 @@
-"""`Model`: a layer with inputs and outputs you can inspect, summarize and (later) train.
+"""`Model`: a layer with inputs and outputs you can inspect, summarize and train.
 
 Two ways to make one:
 - Functional: `Model(inputs, outputs)` over KerasTensors from `keras.Input`;
@@ -18,13 +18,14 @@ from ...core import nest
 from ...core.tensor import SymbolicTensor
 from ...graph.tracer import ShapeTracer
 from .. import backend
+from ..trainers.trainer import Trainer
 from .functional import FunctionalGraph, InputLayer, functional_config, functional_from_config
 from .keras_tensor import enter_call
 from .layer import LAYER_CLASSES, Layer, serialize, shape_structure
 from .summary import print_summary
 
 
-class Model(Layer):
+class Model(Trainer, Layer):
     """A model: `Model(inputs, outputs)` (functional) or a subclass defining `call`.
 
     Args:
@@ -56,8 +57,7 @@ class Model(Layer):
             kwargs["name"] = backend.unique_object_name("functional")
         self._graph = None
         super().__init__(**kwargs)
-        self.optimizer = None
-        self.compiled = False
+        self._init_trainer()
         if inputs is not None:
             self._init_graph(inputs, outputs)
 

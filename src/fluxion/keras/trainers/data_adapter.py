@@ -1,0 +1,210 @@
+"""Turns what `fit`/`evaluate`/`predict` accept into batches of NumPy structures.
+
+Accepted: NumPy arrays, tensors, lists/tuples/dicts of them (multi-input/output), a
+`fluxion.data.Dataset` of `(x, y)` or `(x, y, sample_weight)` elements, a Python generator or
+iterator of such tuples, or a `keras.utils.Sequence`.
+
+In-memory arrays are converted once (float64 to float32, as Keras feeds float32 models) and then
+sliced per batch: a view when not shuffling, one gather per array per batch when shuffling.
+"""
+import math
+import warnings
+
+import numpy as np
+
+from ...core import nest
+from ...core.tensor import Tensor
+from ...core.variable import Variable
+from ...data.dataset import INFINITE_CARDINALITY, UNKNOWN_CARDINALITY, Dataset
+
+
+def _to_array(x):
+    if isinstance(x, (Tensor, Variable)):
+        x = np.asarray(x)
+    elif not isinstance(x, np.ndarray):
+        x = np.asarray(x)
+    if x.dtype == np.float64:
+        x = x.astype(np.float32)
+    return x
+
+
+def is_array_data(x):
+    leaves = nest.flatten(x)
+    return bool(leaves) and all(isinstance(v, (np.ndarray, Tensor, Variable, list, tuple, float,
+                                               int)) or v is None for v in leaves)
+
+
+def to_arrays(structure):
+    """Converts every leaf of a (nested) structure to an ndarray; None stays None."""
+    if structure is None:
+        return None
+    if isinstance(structure, (list, tuple)) and structure and all(
+            isinstance(v, (int, float, bool, np.number)) for v in structure):
+        return _to_array(structure)  # a list of numbers is one array, not a structure
+    return nest.map_structure(lambda v: None if v is None else _to_array(v), structure)
+
+
+def num_samples(*structures):
+    """The common first dimension of all arrays; a clear error when they disagree."""
+    sizes = {}
+    for name, s in zip(("x", "y", "sample_weight"), structures):
+        for leaf in nest.flatten(s):
+            if leaf is not None:
+                if leaf.ndim == 0:
+                    raise ValueError(f"Expected arrays with a first (batch) dimension in {name}, "
+                                     "received a scalar.")
+                sizes.setdefault(name, set()).add(leaf.shape[0])
+    all_sizes = set().union(*sizes.values()) if sizes else set()
+    if len(all_sizes) > 1:
+        detail = ", ".join(f"{k}: {sorted(v)}" for k, v in sizes.items())
+        raise ValueError(f"Data cardinality is ambiguous: the arrays have different numbers of "
+                         f"samples ({detail}). Make sure all arrays contain the same number of "
+                         "samples.")
+    if not all_sizes:
+        raise ValueError("No data was given: pass x (and y) as arrays, a Dataset or a "
+                         "generator.")
+    return all_sizes.pop()
+
+
+def take_rows(structure, index):
+    return nest.map_structure(lambda v: None if v is None else v[index], structure)
+
+
+def split_validation(x, y, sample_weight, validation_split):
+    """Keras semantics: the last `validation_split` fraction, taken before any shuffling."""
+    if not 0.0 < validation_split < 1.0:
+        raise ValueError(f"validation_split must be in (0, 1), received {validation_split}.")
+    n = num_samples(x, y, sample_weight)
+    cut = int(math.floor(n * (1.0 - validation_split)))
+    if cut == 0 or cut == n:
+        raise ValueError(f"validation_split={validation_split} leaves no samples for training "
+                         f"or validation out of {n}.")
+    train = slice(0, cut)
+    val = slice(cut, n)
+    return ((take_rows(x, train), take_rows(y, train), take_rows(sample_weight, train)),
+            (take_rows(x, val), take_rows(y, val), take_rows(sample_weight, val)))
+
+
+def class_weights_to_sample_weights(y, class_weight, sample_weight):
+    if not class_weight:
+        return sample_weight
+    flat_y = nest.flatten(y)
+    if len(flat_y) != 1:
+        raise ValueError("class_weight is supported for models with a single output only.")
+    labels = flat_y[0]
+    classes = np.argmax(labels, axis=-1) if labels.ndim > 1 and labels.shape[-1] > 1 else \
+        labels.reshape(labels.shape[0], -1)[:, 0].astype(np.int64)
+    weights = np.array([class_weight.get(int(c), 1.0) for c in range(int(classes.max()) + 1)],
+                       np.float32)
+    per_sample = weights[classes]
+    return per_sample if sample_weight is None else sample_weight * per_sample
+
+
+class ArrayBatches:
+    """Epochs of batches over in-memory arrays."""
+
+    def __init__(self, x, y=None, sample_weight=None, batch_size=32, shuffle=False):
+        self.x, self.y, self.sample_weight = x, y, sample_weight
+        self.n = num_samples(x, y, sample_weight)
+        self.batch_size = int(batch_size)
+        self.shuffle = shuffle
+        self.steps = int(math.ceil(self.n / self.batch_size))
+
+    def epoch(self):
+        bs, n = self.batch_size, self.n
+        if self.shuffle:
+            order = np.random.permutation(n)
+            for start in range(0, n, bs):
+                index = order[start:start + bs]
+                yield (take_rows(self.x, index), take_rows(self.y, index),
+                       take_rows(self.sample_weight, index))
+        else:
+            for start in range(0, n, bs):
+                index = slice(start, start + bs)
+                yield (take_rows(self.x, index), take_rows(self.y, index),
+                       take_rows(self.sample_weight, index))
+
+
+def _unpack(element):
+    if isinstance(element, tuple):
+        if len(element) == 1:
+            return element[0], None, None
+        if len(element) == 2:
+            return element[0], element[1], None
+        if len(element) == 3:
+            return element
+        raise ValueError(f"Expected data elements (x,), (x, y) or (x, y, sample_weight), "
+                         f"received a tuple of {len(element)}.")
+    return element, None, None
+
+
+class IteratorBatches:
+    """Epochs of batches from a Dataset, a generator or a keras.utils.Sequence."""
+
+    def __init__(self, data, steps_per_epoch=None):
+        self.data = data
+        self.steps = steps_per_epoch
+        self._iterator = None
+        if isinstance(data, Dataset):
+            card = int(data.cardinality())
+            if card == INFINITE_CARDINALITY and steps_per_epoch is None:
+                raise ValueError("The dataset is infinite (it repeats forever): pass "
+                                 "steps_per_epoch so that fit knows where an epoch ends.")
+            if steps_per_epoch is None and card != UNKNOWN_CARDINALITY:
+                self.steps = card
+        elif hasattr(data, "__len__") and hasattr(data, "__getitem__"):
+            if steps_per_epoch is None:
+                self.steps = len(data)
+        self._warned = False
+
+    def _fresh(self):
+        if isinstance(self.data, Dataset):
+            return self.data._numpy_iter()
+        if hasattr(self.data, "__getitem__") and hasattr(self.data, "__len__"):
+            return (self.data[i] for i in range(len(self.data)))
+        return self.data  # a generator: consumed across epochs, as Keras does
+
+    def epoch(self):
+        repeatable = isinstance(self.data, Dataset) or hasattr(self.data, "__getitem__")
+        if repeatable and (self._iterator is None or self.steps is None or
+                           not isinstance(self.data, Dataset) or
+                           int(self.data.cardinality()) != INFINITE_CARDINALITY):
+            self._iterator = iter(self._fresh())
+        elif self._iterator is None:
+            self._iterator = iter(self._fresh())
+        produced = 0
+        while self.steps is None or produced < self.steps:
+            try:
+                element = next(self._iterator)
+            except StopIteration:
+                if self.steps is not None and produced < self.steps and not self._warned:
+                    warnings.warn(f"Your input ran out of data after {produced} of "
+                                  f"{self.steps} steps of this epoch; make sure the dataset "
+                                  "or generator can produce steps_per_epoch * epochs batches "
+                                  "(e.g. with .repeat()).", stacklevel=4)
+                    self._warned = True
+                self._iterator = None
+                return
+            x, y, sw = _unpack(element)
+            yield to_arrays(x), to_arrays(y), to_arrays(sw)
+            produced += 1
+        if hasattr(self.data, "on_epoch_end"):
+            self.data.on_epoch_end()
+
+
+def make_batches(x, y=None, sample_weight=None, batch_size=None, shuffle=False,
+                 steps_per_epoch=None, class_weight=None):
+    """Returns an object with `.epoch()` (a generator of (x, y, sample_weight) batches) and
+    `.steps` (batches per epoch, or None if unknown)."""
+    if isinstance(x, Dataset) or hasattr(x, "__next__") or (
+            hasattr(x, "__getitem__") and hasattr(x, "on_epoch_end")):
+        if y is not None:
+            raise ValueError("When x is a Dataset, generator or Sequence, y must not be given: "
+                             "the elements already hold (x, y) pairs.")
+        return IteratorBatches(x, steps_per_epoch)
+    x, y, sample_weight = to_arrays(x), to_arrays(y), to_arrays(sample_weight)
+    sample_weight = class_weights_to_sample_weights(y, class_weight, sample_weight)
+    batches = ArrayBatches(x, y, sample_weight, batch_size or 32, shuffle)
+    if steps_per_epoch is not None:
+        batches.steps = min(batches.steps, int(steps_per_epoch))
+    return batches

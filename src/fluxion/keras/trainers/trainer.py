@@ -1,0 +1,405 @@
+"""`compile`, `fit`, `evaluate`, `predict` and the `*_on_batch` calls: the training half of Model.
+
+Each of train/test/predict has a `*_step` (one batch: written with fluxion ops, a GradientTape
+and the optimizer) and a `make_*_function` that compiles that step with `fluxion.function`
+(unless `run_eagerly`) once, and reuses it for every batch and every later call.
+"""
+import math
+import warnings
+
+import numpy as np
+
+from ...autodiff.tape import GradientTape
+from ...core import nest
+from ...graph.function import function
+from ...ops import math_ops
+from .. import optimizers as optimizers_module
+from ..metrics import Mean
+from . import data_adapter
+from .compile_utils import CompileLoss, CompileMetrics, total_regularization
+
+
+def _output_names(model):
+    graph = getattr(model, "_graph", None)
+    if graph is not None:
+        names = []
+        for t in graph.flat_outputs:
+            history = getattr(t, "_keras_history", None)
+            names.append(history[0].name if history is not None else f"output_{len(names)}")
+        return names
+    layers = getattr(model, "layers", None)
+    if layers and type(model).__name__ == "Sequential":
+        return [layers[-1].name]
+    return ["output_0"]
+
+
+def _to_float(value):
+    return float(np.asarray(value._value if hasattr(value, "_value") else value))
+
+
+class Trainer:
+    """The training API of `keras.Model` (mixed into Model)."""
+
+    def _init_trainer(self):
+        self.optimizer = None
+        self.compiled = False
+        self.stop_training = False
+        self.history = None
+        self._train_function = self._test_function = self._predict_function = None
+
+    # --- compile ---------------------------------------------------------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
+                weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
+                jit_compile="auto", auto_scale_loss=True, **kwargs):
+        """Configures the model for training.
+
+        Args:
+            optimizer: an optimizer name ("adam", "sgd", ...) or instance.
+            loss: a loss name, function or `Loss`; a list or dict for several outputs.
+            loss_weights: scalar weights of the outputs' losses (list or dict).
+            metrics: metric names, functions or `Metric`s ("accuracy" is resolved to binary,
+                categorical or sparse accuracy from the loss and the shapes, as Keras does).
+            weighted_metrics: metrics that take `sample_weight`/`class_weight` into account.
+            run_eagerly: run every step eagerly instead of as a compiled `fluxion.function`.
+            steps_per_execution: batches run per call of the compiled function.
+
+        Example:
+        >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+        >>> model.compile(optimizer="adam", loss="mse", metrics=["mae"])
+        """
+        if kwargs:
+            raise TypeError(f"compile() got unexpected arguments {sorted(kwargs)}.")
+        self.optimizer = optimizers_module.get(optimizer)
+        self._output_names = _output_names(self)
+        self.compiled_loss = CompileLoss(loss, loss_weights, self._output_names)
+        self.compiled_metrics = CompileMetrics(metrics, weighted_metrics, self._output_names,
+                                               self.compiled_loss.identifiers)
+        self._loss_tracker = Mean(name="loss")
+        self.run_eagerly = bool(run_eagerly)
+        self.steps_per_execution = max(int(steps_per_execution), 1)
+        self.loss = loss
+        self.compiled = True
+        self.stop_training = False
+        self._train_function = self._test_function = self._predict_function = None
+
+    def _assert_compiled(self, what):
+        if not getattr(self, "compiled", False):
+            raise RuntimeError(f"You must call `compile()` before using the model: {what}() "
+                               "needs the optimizer, loss and metrics that compile() sets. "
+                               "Example: model.compile(optimizer='adam', "
+                               "loss='sparse_categorical_crossentropy', metrics=['accuracy']).")
+
+    @property
+    def metrics(self):
+        """The model's metrics: the loss tracker first, then the compiled metrics."""
+        if not getattr(self, "compiled", False):
+            return []
+        return [self._loss_tracker] + [m for _, m, _ in self.compiled_metrics.metrics]
+
+    @property
+    def metrics_names(self):
+        return [m.name for m in self.metrics]
+
+    def reset_metrics(self):
+        for metric in self.metrics:
+            metric.reset_state()
+
+    def _logs(self):
+        logs = self.compiled_metrics.results()
+        logs["loss"] = self._loss_tracker.result()
+        return logs
+
+    # --- the steps -----------------------------------------------------------------------------
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """The compiled loss of a batch plus the model's regularization losses."""
+        loss = self.compiled_loss(y, y_pred, sample_weight)
+        extra = total_regularization(self.losses)
+        return loss if extra is None else math_ops.add(loss, math_ops.cast(extra, loss.dtype))
+
+    def _update_metrics(self, loss, y, y_pred, sample_weight, batch_size):
+        self._loss_tracker.update_state(loss, sample_weight=batch_size)
+        self.compiled_metrics.update_state(y, y_pred, sample_weight)
+        return self._logs()
+
+    def train_step(self, data):
+        """One optimisation step on a batch `(x, y, sample_weight)`; returns the logs."""
+        x, y, sample_weight = data
+        with GradientTape() as tape:
+            y_pred = self(x, training=True)
+            loss = self.compute_loss(x, y, y_pred, sample_weight)
+        variables = self.trainable_variables
+        grads = tape.gradient(loss, variables)
+        self.optimizer.apply_gradients(zip(grads, variables))
+        return self._update_metrics(loss, y, y_pred, sample_weight, _batch_size(x))
+
+    def test_step(self, data):
+        """Evaluates a batch `(x, y, sample_weight)`; returns the logs."""
+        x, y, sample_weight = data
+        y_pred = self(x, training=False)
+        loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
+        return self._update_metrics(loss, y, y_pred, sample_weight, _batch_size(x))
+
+    def predict_step(self, data):
+        x, _, _ = data
+        return self(x, training=False)
+
+    def _compiled(self, step):
+        if self.run_eagerly:
+            return step
+        return function(step, name=step.__name__)
+
+    def make_train_function(self, force=False):
+        if self._train_function is None or force:
+            self._train_function = self._compiled(self.train_step)
+        return self._train_function
+
+    def make_test_function(self, force=False):
+        if self._test_function is None or force:
+            self._test_function = self._compiled(self.test_step)
+        return self._test_function
+
+    def make_predict_function(self, force=False):
+        if self._predict_function is None or force:
+            self._predict_function = self._compiled(self.predict_step)
+        return self._predict_function
+
+    def _ensure_built(self, x):
+        """Builds the model and the optimizer eagerly from a first batch, before any trace."""
+        if not self.built:
+            self(x, training=False)
+        if self.optimizer is not None and not getattr(self.optimizer, "built", True):
+            self.optimizer.build(self.trainable_variables)
+
+    # --- fit -------------------------------------------------------------------------------------
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, validation_freq=1):
+        """Trains the model for `epochs` passes over the data.
+
+        `validation_split` takes the last fraction of the arrays (before shuffling) as
+        validation data, as Keras does. Returns a `History` whose `history` dict maps each
+        metric (and `val_` metric) to its per-epoch values.
+
+        Example:
+        >>> history = model.fit(x_train, y_train, epochs=5, validation_split=0.2)  # doctest: +SKIP
+        """
+        from ..callbacks import CallbackList
+        self._assert_compiled("fit")
+        if validation_split and validation_data is None:
+            if not data_adapter.is_array_data(x):
+                raise ValueError("validation_split is only supported for arrays and tensors, "
+                                 "not for Datasets or generators; pass validation_data.")
+            x, y, sample_weight = (data_adapter.to_arrays(v) for v in (x, y, sample_weight))
+            (x, y, sample_weight), validation_data = data_adapter.split_validation(
+                x, y, sample_weight, validation_split)
+        batches = data_adapter.make_batches(x, y, sample_weight, batch_size or 32, shuffle,
+                                            steps_per_epoch, class_weight)
+        verbose = _verbosity(verbose)
+        callback_list = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
+                                     model=self, verbose=verbose, epochs=epochs,
+                                     steps=batches.steps)
+        train_function = self.make_train_function()
+        self.stop_training = False
+        callback_list.on_train_begin()
+        # BackupAndRestore tells where an interrupted run resumes.
+        initial_epoch = self.__dict__.pop("_initial_epoch", None) or initial_epoch
+        logs = {}
+        for epoch in range(initial_epoch, epochs):
+            self.reset_metrics()
+            callback_list.on_epoch_begin(epoch)
+            step = -1
+            for step, batch in enumerate(batches.epoch()):
+                if batches.steps is not None and step >= batches.steps:
+                    break
+                if step == 0:
+                    self._ensure_built(batch[0])
+                callback_list.on_train_batch_begin(step)
+                batch_logs = train_function(batch)
+                callback_list.on_train_batch_end(step, batch_logs)
+                if self.stop_training:
+                    break
+            if step < 0:
+                raise ValueError("fit: the training data produced no batches. Check that x "
+                                 "is not empty and that a dataset or generator is not "
+                                 "exhausted.")
+            logs = {k: _to_float(v) for k, v in self._logs().items()}
+            if validation_data is not None and _should_validate(epoch, validation_freq):
+                val_logs = self._evaluate_logs(validation_data, validation_batch_size or
+                                               batch_size or 32, validation_steps,
+                                               callback_list)
+                logs.update({"val_" + k: v for k, v in val_logs.items()})
+            callback_list.on_epoch_end(epoch, logs)
+            if self.stop_training:
+                break
+        self.optimizer.finalize_variable_values(self.trainable_variables)
+        callback_list.on_train_end(logs)
+        return self.history
+
+    # --- evaluate / predict ----------------------------------------------------------------------
+    def _evaluate_logs(self, data, batch_size, steps, callback_list=None):
+        if isinstance(data, tuple) and len(data) in (2, 3) and data_adapter.is_array_data(
+                data[0]):
+            x, y, sw = (data + (None,))[:3]
+            batches = data_adapter.make_batches(x, y, sw, batch_size, False, steps)
+        else:
+            batches = data_adapter.make_batches(data, None, None, batch_size, False, steps)
+        test_function = self.make_test_function()
+        self.reset_metrics()
+        if callback_list is not None:
+            callback_list.on_test_begin()
+        for step, batch in enumerate(batches.epoch()):
+            if batches.steps is not None and step >= batches.steps:
+                break
+            if step == 0:
+                self._ensure_built(batch[0])
+            if callback_list is not None:
+                callback_list.on_test_batch_begin(step)
+            batch_logs = test_function(batch)
+            if callback_list is not None:
+                callback_list.on_test_batch_end(step, batch_logs)
+        logs = {k: _to_float(v) for k, v in self._logs().items()}
+        if callback_list is not None:
+            callback_list.on_test_end(logs)
+        return logs
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 steps=None, callbacks=None, return_dict=False):
+        """Returns the loss (and metrics) on the given data.
+
+        Returns the scalar loss if the model has no metrics, else `[loss, *metrics]` in
+        `metrics_names` order, or a dict with `return_dict=True`.
+
+        Example:
+        >>> loss, accuracy = model.evaluate(x_test, y_test, verbose=0)  # doctest: +SKIP
+        """
+        from ..callbacks import CallbackList
+        self._assert_compiled("evaluate")
+        n = None if not data_adapter.is_array_data(x) else data_adapter.num_samples(
+            data_adapter.to_arrays(x), data_adapter.to_arrays(y))
+        verbose = _verbosity(verbose)
+        callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
+                                     verbose=verbose, epochs=1,
+                                     steps=None if n is None else
+                                     steps or math.ceil(n / (batch_size or 32)))
+        data = (x, y, sample_weight) if y is not None or data_adapter.is_array_data(x) else x
+        logs = self._evaluate_logs(data, batch_size or 32, steps, callback_list)
+        if return_dict:
+            return logs
+        ordered = [logs["loss"]] + [logs[k] for k in logs if k != "loss"]
+        return ordered[0] if len(ordered) == 1 else ordered
+
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        """Returns the model's outputs for `x` as NumPy arrays, computed in batches.
+
+        Example:
+        >>> probabilities = model.predict(x_test, batch_size=128)  # doctest: +SKIP
+        """
+        if data_adapter.is_array_data(x):
+            batches = data_adapter.make_batches(x, None, None, batch_size or 32, False, steps)
+        else:
+            batches = data_adapter.make_batches(x, None, None, batch_size, False, steps)
+        predict_function = self.make_predict_function()
+        outputs = []
+        for step, batch in enumerate(batches.epoch()):
+            if batches.steps is not None and step >= batches.steps:
+                break
+            if step == 0:
+                self._ensure_built(batch[0])
+            outputs.append(nest.map_structure(np.asarray, predict_function(batch)))
+        if not outputs:
+            raise ValueError("predict: the input produced no batches (is x empty?).")
+        return nest.map_structure(lambda *parts: np.concatenate(parts), *outputs)
+
+    def predict_classes(self, x, batch_size=32, verbose=0):
+        """Legacy (Keras 2): class indices, argmax for several units, threshold 0.5 for one.
+
+        Example:
+        >>> model.predict_classes(x_test)  # doctest: +SKIP
+        """
+        proba = self.predict(x, batch_size=batch_size, verbose=verbose)
+        if proba.shape[-1] > 1:
+            return proba.argmax(axis=-1)
+        return (proba > 0.5).astype("int32")
+
+    def predict_proba(self, x, batch_size=32, verbose=0):
+        """Legacy (Keras 2): the same as `predict`.
+
+        Example:
+        >>> model.predict_proba(x_test)  # doctest: +SKIP
+        """
+        return self.predict(x, batch_size=batch_size, verbose=verbose)
+
+    # --- single batches --------------------------------------------------------------------------
+    def _batch(self, x, y, sample_weight, class_weight=None):
+        x, y, sample_weight = (data_adapter.to_arrays(v) for v in (x, y, sample_weight))
+        sample_weight = data_adapter.class_weights_to_sample_weights(y, class_weight,
+                                                                     sample_weight)
+        data_adapter.num_samples(x, y, sample_weight)
+        self._ensure_built(x)
+        return x, y, sample_weight
+
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
+                       reset_metrics=True, return_dict=False):
+        """One gradient update on one batch; returns the loss and metrics of that batch.
+
+        Example:
+        >>> loss = model.train_on_batch(x_batch, y_batch)  # doctest: +SKIP
+        """
+        self._assert_compiled("train_on_batch")
+        batch = self._batch(x, y, sample_weight, class_weight)
+        if reset_metrics:
+            self.reset_metrics()
+        logs = {k: _to_float(v) for k, v in self.make_train_function()(batch).items()}
+        return _format_logs(logs, return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True,
+                      return_dict=False):
+        """The loss and metrics of the model on one batch.
+
+        Example:
+        >>> loss = model.test_on_batch(x_batch, y_batch)  # doctest: +SKIP
+        """
+        self._assert_compiled("test_on_batch")
+        batch = self._batch(x, y, sample_weight)
+        if reset_metrics:
+            self.reset_metrics()
+        logs = {k: _to_float(v) for k, v in self.make_test_function()(batch).items()}
+        return _format_logs(logs, return_dict)
+
+    def predict_on_batch(self, x):
+        """The model's outputs for one batch, as NumPy arrays.
+
+        Example:
+        >>> model.predict_on_batch(x_batch)  # doctest: +SKIP
+        """
+        x = data_adapter.to_arrays(x)
+        self._ensure_built(x)
+        return nest.map_structure(np.asarray, self.make_predict_function()((x, None, None)))
+
+
+def _batch_size(x):
+    first = nest.flatten(x)[0]
+    return math_ops.cast(first.shape[0], "float32") if hasattr(first, "shape") else 1.0
+
+
+def _format_logs(logs, return_dict):
+    if return_dict:
+        return logs
+    ordered = [logs["loss"]] + [logs[k] for k in logs if k != "loss"]
+    return ordered[0] if len(ordered) == 1 else ordered
+
+
+def _verbosity(verbose):
+    if verbose == "auto":
+        return 1
+    if verbose not in (0, 1, 2):
+        warnings.warn(f"verbose={verbose!r} is not 0, 1, 2 or 'auto'; using 1.", stacklevel=3)
+        return 1
+    return verbose
+
+
+def _should_validate(epoch, validation_freq):
+    if isinstance(validation_freq, int):
+        return (epoch + 1) % validation_freq == 0
+    return (epoch + 1) in validation_freq
