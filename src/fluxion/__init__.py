@@ -10,7 +10,7 @@ array([[2., 1.],
 """
 __version__ = "0.1.0"
 
-from . import data, keras, linalg, math, nn, random
+from . import linalg, math, nn, random
 from . import ops as _ops
 from .autodiff import GradientTape, UnconnectedGradients, custom_gradient
 from .core import nest
@@ -94,3 +94,14 @@ from .ops.math_ops import (
     tanh,
     truediv,
 )
+
+
+def __getattr__(name):
+    """Imports `fluxion.keras` and `fluxion.data` on first use, so that `import fluxion` stays
+    fast for code that needs only tensors and gradients."""
+    if name in ("keras", "data"):
+        import importlib
+        module = importlib.import_module(f".{name}", __name__)
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'fluxion' has no attribute '{name}'")
