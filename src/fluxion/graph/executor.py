@@ -5,8 +5,8 @@ an instruction `(kernel, input slots, attrs, output slot(s), slots to free)`. Th
 compiled step from allocating after its first call:
 
 - Buffer reuse: an op with an `out=` kernel writes into the same array on every call, unless its
-  value can outlive the call (a graph output, a value assigned to a variable, or anything those
-  may be views of); such values get a fresh array each time.
+  value can outlive the call (a graph output, or anything an output may be a view of); such values
+  get a fresh array each time. `assign` copies into the variable's own array.
 - Liveness: a slot is released right after its last use, so that the refcount test below sees
   only real holders.
 - In-place variable updates: `assign_add`/`assign_sub` update the variable's array in place when
@@ -28,9 +28,16 @@ def _reader(var):
     return lambda: var._value
 
 
-def _assigner(var, copy):
+def _assigner(var):
+    # The value is copied into the variable's own array (in place when nothing else holds it),
+    # so that the value's buffer can be reused by the next call.
     def assign(value):
-        var._value = np.array(value, copy=True) if copy else np.asarray(value)
+        current = var._value
+        if sys.getrefcount(current) <= _SOLE_OWNER_REFS and current.shape == np.shape(value) \
+                and isinstance(current, np.ndarray) and current.flags.writeable:
+            np.copyto(current, value)
+        else:
+            var._value = np.array(value, dtype=current.dtype, copy=True)
     return assign
 
 
@@ -52,9 +59,6 @@ def _escaping_slots(graph, slot_of, view_safe):
         for v in node.outputs:
             producers[slot_of[id(v)]] = node
     pending = [slot_of[id(v)] for v in graph.outputs]
-    for node in graph.nodes:
-        if node.op is ASSIGN["assign"]:
-            pending.extend(slot_of[id(v)] for v in node.inputs)
     escaping = set()
     while pending:
         s = pending.pop()
@@ -113,8 +117,7 @@ class Executable:
             if op is READ_VARIABLE:
                 fn, attrs = _reader(node.attrs["variable"]), {}
             elif op is ASSIGN["assign"]:
-                # A graph input is the caller's array: the variable gets its own copy.
-                fn, attrs = _assigner(node.attrs["variable"], ins[0] < self.num_inputs), {}
+                fn, attrs = _assigner(node.attrs["variable"]), {}
             elif op in ASSIGN.values():
                 ufunc = np.add if op is ASSIGN["assign_add"] else np.subtract
                 fn, attrs = _updater(node.attrs["variable"], ufunc), {}

@@ -4,6 +4,7 @@
 - `simplify`: identities that keep results bit-identical (x * 1, x / 1, x - 0, reshape or
   identity to the same shape, double negation).
 - `eliminate_common_subexpressions`: one node for identical stateless computations.
+- `fold_variable_updates`: `assign(v, read(v) + d)` becomes an in-place `assign_add(v, d)`.
 - `eliminate_dead_code`: drops nodes no output or effect depends on.
 
 Passes never touch stateful nodes (variable reads and writes, random ops), so program order of
@@ -11,7 +12,8 @@ effects is kept.
 """
 import numpy as np
 
-from .ir import CONSTANT, PLACEHOLDER, Node, Special
+from ..core.tensor import SymbolicTensor
+from .ir import ASSIGN, CONSTANT, PLACEHOLDER, READ_VARIABLE, Node, Special
 
 MAX_FOLDED_SIZE = 1 << 20  # elements; larger folded constants would bloat the graph
 
@@ -155,7 +157,49 @@ def simplify(graph):
     return graph
 
 
-DEFAULT_PASSES = (fold_constants, simplify, eliminate_common_subexpressions, eliminate_dead_code)
+def fold_variable_updates(graph):
+    """`assign(v, read(v) + d)` becomes `assign_add(v, d)` (likewise `-` and `assign_sub`), so
+    that the executor can update the variable's array in place; later uses of the sum read the
+    variable again after the update. Optimizers written as `v.assign(v + d)` benefit."""
+    position = {id(n): i for i, n in enumerate(graph.nodes)}
+    uses = {}
+    for i, node in enumerate(graph.nodes):
+        for v in node.inputs:
+            uses.setdefault(id(v), []).append(i)
+    rewrites = []
+    for i, node in enumerate(graph.nodes):
+        if node.op is not ASSIGN["assign"]:
+            continue
+        var = node.attrs["variable"]
+        value = node.inputs[0]
+        update = value._producer
+        name = getattr(getattr(update, "op", None), "name", "")
+        if name not in ("add", "subtract"):
+            continue
+        base, delta = update.inputs
+        read = base._producer
+        if read is None or read.op is not READ_VARIABLE or read.attrs["variable"] is not var \
+                or base._value.shape != value._value.shape:
+            continue
+        between = graph.nodes[position[id(read)] + 1:i]
+        if any(n.op in ASSIGN.values() and n.attrs.get("variable") is var for n in between):
+            continue
+        if any(j < i for j in uses.get(id(value), [])):
+            continue  # the sum is used before the assignment: keep it
+        rewrites.append((node, update, delta, "assign_add" if name == "add" else "assign_sub"))
+    for node, update, delta, mode in rewrites:
+        var = node.attrs["variable"]
+        node.op, node.inputs = ASSIGN[mode], (delta,)
+        fresh = SymbolicTensor(update.outputs[0]._value.shape, update.outputs[0]._value.dtype)
+        reread = Node(READ_VARIABLE, (), {"variable": var}, (fresh,))
+        fresh._producer, fresh._graph = reread, graph
+        graph.nodes.insert(graph.nodes.index(node) + 1, reread)
+        _replace_uses(graph, {id(update.outputs[0]): fresh})
+    return graph
+
+
+DEFAULT_PASSES = (fold_constants, simplify, eliminate_common_subexpressions,
+                  fold_variable_updates, eliminate_dead_code)
 
 
 def optimize(graph, passes=DEFAULT_PASSES):

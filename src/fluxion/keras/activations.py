@@ -5,6 +5,8 @@ Example:
 >>> activations.get("relu")([-1.0, 2.0]).numpy()
 array([0., 2.], dtype=float32)
 """
+import weakref
+
 from .. import nn
 from ..core.tensor import convert_to_tensor
 from ..ops import math_ops as m
@@ -83,6 +85,27 @@ def selu(x):
     return nn.selu(_float(x))
 
 
+# Outputs of softmax/sigmoid -> their inputs (logits). The cross-entropy losses use the logits
+# when given such an output, as Keras's TensorFlow backend does (`_keras_logits`): more accurate
+# and faster than the log of probabilities.
+# Keyed by id: tensors compare element-wise, so they cannot be dict keys themselves.
+_LOGITS = {}
+
+
+def _remember_logits(output, kind, logits):
+    key = id(output)
+    _LOGITS[key] = (weakref.ref(output, lambda _, key=key: _LOGITS.pop(key, None)), kind, logits)
+
+
+def logits_of(output, kind):
+    """The logits `output` was computed from by the `kind` ("softmax"/"sigmoid") activation
+    over the last axis, or None."""
+    entry = _LOGITS.get(id(output))
+    if entry is None or entry[0]() is not output or entry[1] != kind:
+        return None
+    return entry[2]
+
+
 def sigmoid(x):
     """Logistic sigmoid `1 / (1 + exp(-x))`.
 
@@ -90,7 +113,10 @@ def sigmoid(x):
     >>> sigmoid([0.0]).numpy()
     array([0.5], dtype=float32)
     """
-    return m.sigmoid(_float(x))
+    x = _float(x)
+    out = m.sigmoid(x)
+    _remember_logits(out, "sigmoid", x)
+    return out
 
 
 def hard_sigmoid(x):
@@ -149,7 +175,11 @@ def softmax(x, axis=-1):
     >>> softmax([[0.0, 0.0]]).numpy()
     array([[0.5, 0.5]], dtype=float32)
     """
-    return nn.softmax(_float(x), axis=axis)
+    x = _float(x)
+    out = nn.softmax(x, axis=axis)
+    if axis in (-1, x.ndim - 1):
+        _remember_logits(out, "softmax", x)
+    return out
 
 
 def log_softmax(x, axis=-1):

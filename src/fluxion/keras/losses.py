@@ -21,7 +21,7 @@ from ..core.variable import Variable
 from ..ops import array_ops as a
 from ..ops import math_ops as m
 from ..ops import nn_ops as nn
-from . import backend
+from . import activations, backend
 from .engine.serialization import lookup, serialize_keras_object
 
 _REDUCTIONS = ("sum", "sum_over_batch_size", "mean", "mean_with_sample_weight", "none", None)
@@ -301,6 +301,8 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
     y_true, y_pred = _pair("binary_crossentropy", y_true, y_pred)
     if label_smoothing:
         y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    if not from_logits:
+        y_pred, from_logits = _logits_or(y_pred, "sigmoid")
     if from_logits:
         values = nn.sigmoid_cross_entropy_with_logits(labels=y_true, logits=y_pred)
     else:
@@ -374,6 +376,8 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
     if label_smoothing:
         num_classes = float(y_pred.shape[axis])
         y_true = y_true * (1.0 - label_smoothing) + label_smoothing / num_classes
+    if not from_logits and axis in (-1, y_pred.ndim - 1):
+        y_pred, from_logits = _logits_or(y_pred, "softmax")
     if from_logits:
         return nn.softmax_cross_entropy_with_logits(labels=y_true, logits=y_pred, axis=axis)
     eps = backend.epsilon()
@@ -422,6 +426,8 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
         valid = m.not_equal(y_true, ignore_class)
         y_true = a.where(valid, y_true, a.zeros_like(y_true))
     if not from_logits:
+        y_pred, from_logits = _logits_or(y_pred, "softmax")
+    if not from_logits:
         eps = backend.epsilon()
         p = y_pred / m.reduce_sum(y_pred, axis=-1, keepdims=True)
         y_pred = m.log(m.clip_by_value(p, eps, 1.0 - eps))
@@ -432,6 +438,13 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     if valid is not None:
         values = a.where(valid, values, a.zeros_like(values))
     return values
+
+
+def _logits_or(y_pred, kind):
+    """(logits, True) when `y_pred` came out of a Keras `kind` activation (softmax/sigmoid), as
+    Keras's TensorFlow backend does; else (y_pred, False)."""
+    logits = activations.logits_of(y_pred, kind)
+    return (y_pred, False) if logits is None else (logits, True)
 
 
 # --- reduction --------------------------------------------------------------------------------
