@@ -130,3 +130,33 @@ def test_while_loop_maximum_iterations():
     out = fx.function(lambda: fx.while_loop(lambda i: i < 100, lambda i: (i + 1,),
                                             (fx.constant(0),), maximum_iterations=7))()
     assert int(out[0]) == 7
+
+
+def test_while_loop_gradient_inside_a_traced_function():
+    w = fx.Variable(1.5)
+
+    def run(n, x):
+        _, y = fx.while_loop(lambda i, x: i < n, lambda i, x: (i + 1, fx.sin(x) * w + x),
+                             (fx.constant(0), x))
+        return y
+
+    @fx.function
+    def traced(n, x):
+        with fx.GradientTape() as tape:
+            tape.watch(x)
+            y = run(n, x)
+        return y, tape.gradient(y, [x, w])
+
+    x0 = 0.3
+    y, (gx, gw) = traced(fx.constant(4), fx.constant(x0))
+    with fx.GradientTape() as tape:
+        x = fx.constant(x0)
+        tape.watch(x)
+        y_eager = run(4, x)
+    ex, ew = tape.gradient(y_eager, [x, w])
+    np.testing.assert_allclose(y.numpy(), y_eager.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(gx.numpy(), ex.numpy(), rtol=1e-5)
+    np.testing.assert_allclose(gw.numpy(), ew.numpy(), rtol=1e-5)
+    assert traced.experimental_get_tracing_count() == 1
+    y2, (gx2, _) = traced(fx.constant(0), fx.constant(x0))  # zero iterations: identity
+    assert float(y2) == pytest.approx(x0) and float(gx2) == 1.0

@@ -7,16 +7,15 @@ kernel runs the compiled sub-graph(s), and whose inputs are the parent values th
 sees them and gradients reach them), unless the body assigns them first.
 
 Gradients: `cond`'s rule is a `cond` over the gradients of the two branches. `scan` keeps every
-step's carry, and its rule is a reverse `scan` over the body's gradient. `while_loop` is
-differentiable eagerly; traced, it is forward-only (use `scan` when you need gradients through a
-loop of known length).
+step's carry, and its rule applies the body's gradient step by step in reverse. A traced
+`while_loop` under a tape keeps each iteration's loop variables; its rule is a `while_loop` that
+applies the body's gradient to them newest first.
 """
 import numpy as np
 
 from ..autodiff.tape import GradientTape
 from ..core import nest
 from ..core.context import state
-from ..core.errors import TracingError
 from ..core.tensor import SymbolicTensor, convert_to_tensor
 from ..ops import array_ops
 from ..ops.registry import OpDef, Spec, bind
@@ -287,30 +286,76 @@ def scan(fn, elems, initializer=None, parallel_iterations=10, back_prop=True,
 
 
 # --- while_loop ----------------------------------------------------------------------------------
-def _while_kernel(*values, cond_exe, body_exe, num_vars, maximum_iterations):
+def _while_kernel(*values, cond_exe, body_exe, num_vars, maximum_iterations, keep_history,
+                  fn):
     loop_vars, captures = list(values[:num_vars]), list(values[num_vars:])
+    history = [[] for _ in range(num_vars)] if keep_history else None
     i = 0
     while cond_exe(loop_vars + captures)[0]:
         if maximum_iterations is not None and i >= maximum_iterations:
             break
+        if keep_history:
+            for h, v in zip(history, loop_vars):
+                h.append(v)
         loop_vars = list(body_exe(loop_vars + captures))
         i += 1
-    return tuple(loop_vars)
+    if not keep_history:
+        return tuple(loop_vars)
+    stacked = [np.stack(h) if h else np.zeros((0,) + np.shape(v), np.asarray(v).dtype)
+               for h, v in zip(history, loop_vars)]
+    return tuple(loop_vars) + tuple(stacked)
 
 
-def _while_infer(*specs, cond_exe, body_exe, num_vars, maximum_iterations):
-    return tuple(Spec(s.shape, s.dtype) for s in specs[:num_vars])
+def _while_infer(*specs, cond_exe, body_exe, num_vars, maximum_iterations, keep_history, fn):
+    finals = tuple(Spec(s.shape, s.dtype) for s in specs[:num_vars])
+    if not keep_history:
+        return finals
+    return finals + tuple(Spec((None,) + tuple(s.shape), s.dtype) for s in specs[:num_vars])
 
 
-_WHILE = OpDef("while_loop", _while_kernel, _while_infer, None, num_outputs=None)
+def _while_vjp(cotangents, *rest, cond_exe, body_exe, num_vars, maximum_iterations,
+               keep_history, fn):
+    """Back-propagation through the recorded iterations, newest first, as a while_loop."""
+    inputs, outs = rest[:-1], rest[-1]
+    captures = list(inputs[num_vars:])
+    histories = outs[num_vars:]
+    floats = [v._value.dtype.kind in "fc" for v in inputs[:num_vars]]
+    count = array_ops.shape(histories[0])[0]
+
+    def step(i, *acc):
+        carry, capture_grads = list(acc[:num_vars]), list(acc[num_vars:])
+        states = [array_ops.gather(h, i) for h in histories]
+        sources = [s for s, f in zip(states, floats) if f] + captures
+        with GradientTape() as tape:
+            tape.watch(sources)
+            new = [convert_to_tensor(v) for v in fn(*states)]
+        targets = [v for v, f in zip(new, floats) if f]
+        seeds = [c for c, f in zip(carry, floats) if f]
+        grads = tape.gradient(targets, sources, output_gradients=seeds,
+                              unconnected_gradients="zero")
+        n_float = sum(floats)
+        state_grads = iter(grads[:n_float])
+        carry = [next(state_grads) if f else c for c, f in zip(carry, floats)]
+        capture_grads = [a + g for a, g in zip(capture_grads, grads[n_float:])]
+        return (i - 1, *carry, *capture_grads)
+
+    init = [c if f else array_ops.zeros_like(c) for c, f in zip(cotangents[:num_vars], floats)]
+    zeros = [array_ops.zeros_like(c) for c in captures]
+    result = while_loop(lambda i, *acc: i >= 0, step, (count - 1, *init, *zeros))
+    carry, capture_grads = result[1:1 + num_vars], result[1 + num_vars:]
+    return tuple(c if f else None for c, f in zip(carry, floats)) + tuple(capture_grads)
+
+
+_WHILE = OpDef("while_loop", _while_kernel, _while_infer, _while_vjp, num_outputs=None)
 
 
 def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations=10,
                back_prop=True, swap_memory=False, maximum_iterations=None, name=None):
     """Repeats `loop_vars = body(*loop_vars)` while `cond(*loop_vars)` is true.
 
-    Eagerly it is a Python loop (differentiable through the tape). Traced, the loop runs inside
-    one graph node; it is not differentiable there — use `scan` for a loop of known length.
+    Eagerly it is a Python loop, recorded by any tape. Traced, the loop runs inside one graph
+    node; under a GradientTape that node keeps each iteration's loop variables, and its gradient
+    runs the body's gradient over them newest first.
 
     Example:
     >>> fluxion.while_loop(lambda i, x: i < 3, lambda i, x: (i + 1, x * 2.0),
@@ -319,13 +364,12 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
     """
     structure = loop_vars
     flat = [convert_to_tensor(v) for v in nest.flatten(loop_vars)]
-    symbolic = state.tracer is not None and any(isinstance(v, SymbolicTensor) for v in flat)
 
     def call(fn, values):
-        return fn(*nest.pack_sequence_as(structure, values)) if isinstance(
-            structure, (list, tuple)) else fn(nest.pack_sequence_as(structure, values))
+        packed = nest.pack_sequence_as(structure, list(values))
+        return fn(*packed) if isinstance(structure, (list, tuple)) else fn(packed)
 
-    if not symbolic and state.tracer is None:
+    if state.tracer is None:
         i = 0
         while bool(convert_to_tensor(call(cond, flat))._value):
             if maximum_iterations is not None and i >= maximum_iterations:
@@ -333,13 +377,9 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
             flat = [convert_to_tensor(v) for v in nest.flatten(call(body, flat))]
             i += 1
         return nest.pack_sequence_as(structure, flat)
-    if state.tapes:
-        raise TracingError("while_loop: a traced while_loop is not differentiable; use "
-                           "fluxion.scan for a loop of known length, or compute the gradient "
-                           "outside fluxion.function.")
     parent = state.tracer
-    cond_tracer, cond_out, _ = _trace_body(lambda *v: call(cond, list(v)), flat, parent, [])
-    body_tracer, body_out, _ = _trace_body(lambda *v: call(body, list(v)), flat, parent, [])
+    cond_tracer, _, _ = _trace_body(lambda *v: call(cond, v), flat, parent, state.tapes)
+    body_tracer, body_out, _ = _trace_body(lambda *v: call(body, v), flat, parent, state.tapes)
     if len(body_out) != len(flat):
         raise ValueError(f"while_loop: body returns {len(body_out)} values for {len(flat)} "
                          "loop variables.")
@@ -353,10 +393,11 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
     captures = [c for c in _merged_captures(cond_tracer, body_tracer)
                 if not any(c is v for v in lifted)]
     order = lifted + captures
-    outs = bind(_WHILE, *order, cond_exe=_compile(cond_tracer, order),
+    outs = bind(_WHILE, *flat, *captures, cond_exe=_compile(cond_tracer, order),
                 body_exe=_compile(body_tracer, order), num_vars=n,
-                maximum_iterations=maximum_iterations)
-    return nest.pack_sequence_as(structure, list(outs))
+                maximum_iterations=maximum_iterations, keep_history=bool(state.tapes),
+                fn=lambda *v: nest.flatten(call(body, v)))
+    return nest.pack_sequence_as(structure, list(outs[:n]))
 
 
 __all__ = ["cond", "scan", "while_loop"]
