@@ -159,11 +159,17 @@ def test_ir_printout():
     assert text.splitlines() == [
         "f(%0: (3,) float32) {",
         "  %1 = constant value=2.0                  : () float32",
-        "  %2 = multiply(%0, %1)                    : (3,) float32",
-        "  %3 = exp(%2)                             : (3,) float32",
-        "  %4 = add(%3, %0)                         : (3,) float32",
-        "  return %4",
+        "  %2 = fused{add(exp(multiply($0, $1)), $0)}(%0, %1) : (3,) float32",
+        "  return %2",
         "}",
+    ]
+    unfused = fx.function(lambda x: fx.nn.relu(fx.matmul(x, x)) * 2.0)
+    text = str(unfused.get_concrete_function(fx.TensorSpec((2, 2), fx.float32)).graph)
+    assert text.splitlines()[1:5] == [
+        "  %1 = matmul(%0, %0) transpose_a=False transpose_b=False : (2, 2) float32",
+        "  %2 = relu(%1)                            : (2, 2) float32",
+        "  %3 = constant value=2.0                  : () float32",
+        "  %4 = multiply(%2, %3)                    : (2, 2) float32",
     ]
 
 
@@ -177,6 +183,21 @@ def _trace(fn, *specs):
 
 def _op_names(graph):
     return [n.op.name for n in graph.nodes if n.op.name != "placeholder"]
+
+
+def test_elementwise_chains_are_fused_and_match_eager():
+    rng = np.random.default_rng(5)
+    a, b = rng.standard_normal((2, 8, 8)).astype(np.float32)
+
+    def fn(x, y):
+        return fx.sqrt(fx.square(x - y) + 1.0) * y - fx.exp(-x)
+
+    compiled = fx.function(fn)
+    np.testing.assert_allclose(compiled(a, b).numpy(), fn(fx.constant(a), fx.constant(b)).numpy(),
+                               rtol=1e-6)
+    graph = compiled.get_concrete_function(a, b).graph
+    fused = [n for n in graph.nodes if n.op.name.startswith("fused")]
+    assert len(fused) >= 1 and len(graph.nodes) < 10
 
 
 def test_dead_code_and_common_subexpressions_are_removed():

@@ -6,6 +6,7 @@
 - `eliminate_common_subexpressions`: one node for identical stateless computations.
 - `fold_variable_updates`: `assign(v, read(v) + d)` becomes an in-place `assign_add(v, d)`.
 - `eliminate_dead_code`: drops nodes no output or effect depends on.
+- `fuse_elementwise`: chains of element-wise ufuncs become one node writing one array.
 
 Passes never touch stateful nodes (variable reads and writes, random ops), so program order of
 effects is kept.
@@ -198,8 +199,109 @@ def fold_variable_updates(graph):
     return graph
 
 
+class FusedElementwise:
+    """A chain of element-wise ufuncs run one after another in a single output array.
+
+    `steps` holds `(ufunc, argument sources)`; a source is an index into the fused node's
+    inputs, or None for the chain's running value (the output array itself).
+    """
+
+    stateful = False
+    num_outputs = 1
+    differentiable = False
+
+    def __init__(self, steps):
+        self.steps = tuple(steps)
+        expression = None
+        for ufunc, sources in self.steps:
+            args = ", ".join(expression if i is None else f"${i}" for i in sources)
+            expression = f"{ufunc.__name__}({args})"
+        # e.g. fused{add(exp(multiply($0, $1)), $0)}: $i is the node's i-th input
+        self.name = "fused{" + expression + "}"
+
+    def kernel(self, *args, out=None):
+        for ufunc, sources in self.steps:
+            operands = [out if i is None else args[i] for i in sources]
+            # (A first result of rank 0 is a NumPy scalar: make it an array to write into.)
+            out = ufunc(*operands, out=out) if out is not None else np.asarray(ufunc(*operands))
+        return out
+
+    @property
+    def out_kernel(self):
+        return self.kernel
+
+    def __repr__(self):
+        return self.name
+
+
+def _elementwise_ufunc(node):
+    op = node.op
+    kernel = getattr(op, "kernel", None)
+    return kernel if isinstance(kernel, np.ufunc) and kernel.nout == 1 and len(
+        node.outputs) == 1 and not node.stateful and not node.attrs else None
+
+
+def fuse_elementwise(graph):
+    """Merges chains of element-wise ufunc nodes whose intermediate values have no other use and
+    the chain's shape and dtype into one `FusedElementwise` node: one output array, no
+    temporaries, one instruction."""
+    uses = {}
+    for node in graph.nodes:
+        for v in node.inputs:
+            uses[id(v)] = uses.get(id(v), 0) + 1
+    for v in graph.outputs:
+        uses[id(v)] = uses.get(id(v), 0) + 1
+    consumer = {}
+    for node in graph.nodes:
+        for v in node.inputs:
+            consumer[id(v)] = node
+    fused_into = {}
+    chains = []
+    for node in graph.nodes:
+        if id(node) in fused_into or _elementwise_ufunc(node) is None:
+            continue
+        chain = [node]
+        out = node.outputs[0]
+        while uses.get(id(out)) == 1:
+            nxt = consumer.get(id(out))
+            if nxt is None or id(nxt) in fused_into or _elementwise_ufunc(nxt) is None or \
+                    nxt.outputs[0]._value.shape != out._value.shape or \
+                    nxt.outputs[0]._value.dtype != out._value.dtype or \
+                    sum(v is out for v in nxt.inputs) != 1:
+                break
+            chain.append(nxt)
+            out = nxt.outputs[0]
+        if len(chain) > 1:
+            for n in chain:
+                fused_into[id(n)] = chain
+            chains.append(chain)
+    for chain in chains:
+        inputs, steps = [], []
+        previous = None
+        for n in chain:
+            sources = []
+            for v in n.inputs:
+                if previous is not None and v is previous:
+                    sources.append(None)
+                else:
+                    if not any(v is x for x in inputs):
+                        inputs.append(v)
+                    sources.append(next(i for i, x in enumerate(inputs) if x is v))
+            steps.append((n.op.kernel, tuple(sources)))
+            previous = n.outputs[0]
+        if steps[0][1].count(None) == 0 and chain[0].outputs[0]._value.shape != tuple(
+                np.broadcast_shapes(*[v._value.shape for v in chain[0].inputs])
+                if None not in chain[0].outputs[0]._value.shape else ()):
+            continue
+        last = chain[-1]
+        last.op, last.inputs, last.attrs = FusedElementwise(steps), tuple(inputs), {}
+    keep = {id(c[-1]) for c in chains}
+    graph.nodes = [n for n in graph.nodes if id(n) not in fused_into or id(n) in keep]
+    return graph
+
+
 DEFAULT_PASSES = (fold_constants, simplify, eliminate_common_subexpressions,
-                  fold_variable_updates, eliminate_dead_code)
+                  fold_variable_updates, eliminate_dead_code, fuse_elementwise)
 
 
 def optimize(graph, passes=DEFAULT_PASSES):
