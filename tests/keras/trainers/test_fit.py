@@ -207,3 +207,31 @@ def test_terminate_on_nan():
                         callbacks=[keras.callbacks.TerminateOnNaN()])
     assert model.stop_training
     assert len(history.history.get("loss", [])) <= 1
+
+
+def test_repeated_fit_and_predict_do_not_grow_memory():
+    import gc
+    import tracemalloc
+
+    x, y = blobs(128)
+    model = classifier()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+
+    def work():
+        model.fit(x, y, batch_size=32, epochs=1, verbose=0)
+        model.predict(x, batch_size=32, verbose=0)
+        model.train_on_batch(x[:32], y[:32])
+
+    for _ in range(3):
+        work()
+    gc.collect()
+    tracemalloc.start()
+    baseline = tracemalloc.get_traced_memory()[0]
+    for _ in range(20):
+        work()
+    gc.collect()
+    grown = tracemalloc.get_traced_memory()[0] - baseline
+    tracemalloc.stop()
+    assert grown < 200_000, f"memory grew by {grown} bytes over 20 fit/predict rounds"
+    assert model._train_function.experimental_get_tracing_count() == 1
