@@ -277,7 +277,11 @@ def _conv_transpose(op_name, input, filters, output_shape, strides, padding, dat
     strides = _ints(op_name, "strides", strides, n, first)
     dilations = _ints(op_name, "dilations", 1 if dilations is None else dilations, n, first)
     padding = _padding(op_name, padding, n, first)
-    shape = [int(d) for d in np.asarray(output_shape).reshape(-1)]
+    values = list(output_shape) if isinstance(output_shape, (list, tuple)) else \
+        np.asarray(output_shape).reshape(-1).tolist()
+    shape = [None if d is None else int(d) for d in values]
+    if shape and shape[0] is None:  # an unknown batch size: the input's
+        shape[0] = x.shape[0]
     if len(shape) != n + 2:
         raise ValueError(f"{op_name}: output_shape must have {n + 2} entries, received "
                          f"{shape}.")
@@ -299,7 +303,8 @@ def _conv_transpose(op_name, input, filters, output_shape, strides, padding, dat
     if len(w.shape) == n + 2:
         out = _conv_out_shape(op_name, Spec(tuple(shape), x.dtype._np),
                               Spec(tuple(w.shape), w.dtype._np), strides, dilations, padding, n)
-        if tuple(out[1:-1]) != tuple(x.shape[1:-1]) or shape[0] != x.shape[0]:
+        if tuple(out[1:-1]) != tuple(x.shape[1:-1]) or (
+                None not in (shape[0], x.shape[0]) and shape[0] != x.shape[0]):
             raise ValueError(f"{op_name}: output_shape {shape} does not fit an input of shape "
                              f"{tuple(x.shape)}: a convolution of output_shape with these "
                              f"strides and padding has shape {out}. Check output_shape, "
@@ -325,7 +330,8 @@ def conv2d_transpose(input, filters, output_shape, strides, padding="SAME", data
         input: tensor of shape `(batch, height, width, in_channels)`.
         filters: tensor of shape `(kernel_height, kernel_width, out_channels, in_channels)`.
         output_shape: `(batch, out_height, out_width, out_channels)`: a conv2d of a tensor of
-            this shape with the same strides and padding must have the shape of `input`.
+            this shape with the same strides and padding must have the shape of `input`. A
+            batch of None stands for the input's (possibly unknown) batch size.
         strides, padding, data_format, dilations: as in `conv2d`.
 
     Returns:

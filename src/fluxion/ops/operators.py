@@ -41,11 +41,12 @@ COMPARISONS = {"lt": m.less, "le": m.less_equal, "gt": m.greater, "ge": m.greate
 
 
 def install(cls):
+    # The op functions take (x, y, name=None), so they serve as methods directly (one call less).
     for name, fn in BINARY.items():
-        setattr(cls, f"__{name}__", lambda self, other, fn=fn: fn(self, other))
+        setattr(cls, f"__{name}__", fn)
         setattr(cls, f"__r{name}__", _reflected(fn))
     for name, fn in COMPARISONS.items():
-        setattr(cls, f"__{name}__", lambda self, other, fn=fn: fn(self, other))
+        setattr(cls, f"__{name}__", fn)
     # As in TensorFlow 2, `t == None` is simply False (and `!=` True), not an error.
     cls.__eq__ = lambda self, other: False if other is None else m.equal(self, other)
     cls.__ne__ = lambda self, other: True if other is None else m.not_equal(self, other)
