@@ -6,6 +6,8 @@ an input (so index tensors stay values of the computation, not attributes).
 """
 import numpy as np
 
+from .shapes import BroadcastError, broadcast_shape
+
 
 class ArrayRef(int):
     """Marks the position of an index array among an indexing op's extra inputs."""
@@ -134,22 +136,12 @@ def index_shape(op_name, shape, items, arrays):
 
 
 def _broadcast(op_name, shapes):
-    ndim = max(len(s) for s in shapes)
-    out = []
-    for i in range(-ndim, 0):
-        dim = 1
-        for s in shapes:
-            d = s[i] if -i <= len(s) else 1
-            if d == 1 or d == dim:
-                continue
-            if dim == 1 or d is None or dim is None:
-                dim = None if (dim is None or d is None) and dim != 1 else d
-            else:
-                raise IndexError(f"{op_name}: index arrays of shapes "
-                                 f"{' and '.join(str(tuple(s)) for s in shapes)} do not "
-                                 "broadcast together.")
-        out.append(dim)
-    return tuple(out)
+    try:
+        return broadcast_shape(*shapes)
+    except BroadcastError:
+        raise IndexError(f"{op_name}: index arrays of shapes "
+                         f"{' and '.join(str(tuple(s)) for s in shapes)} do not "
+                         "broadcast together.") from None
 
 
 def scatter_into(g, arrays, key, shape):

@@ -5,6 +5,7 @@ error: it names the op, states what was expected and what was received.
 """
 import numpy as np
 
+from ..kernels.shapes import BroadcastError, broadcast_shape
 from .registry import Spec
 
 KINDS = {"float": "f", "number": "iufc", "int": "iu", "bool": "b", "any": "iufcb",
@@ -22,24 +23,13 @@ def check_dtype(op_name, dtype, kinds, arg="x"):
 
 def broadcast_shapes(op_name, *shapes):
     """NumPy broadcasting over shapes that may hold None; raises ValueError naming the op."""
-    ndim = max(len(s) for s in shapes)
-    out = []
-    for i in range(-ndim, 0):
-        dim = 1
-        for s in shapes:
-            d = s[i] if -i <= len(s) else 1
-            if d == 1:
-                continue
-            if dim == 1 or dim is None:
-                dim = d if dim == 1 or d is not None else dim
-            elif d is not None and d != dim:
-                shown = " and ".join(str(tuple(s)) for s in shapes)
-                raise ValueError(
-                    f"{op_name}: incompatible shapes {shown}: dimension {i} is {dim} in one "
-                    f"and {d} in the other; broadcasting needs them equal or 1. Reshape or "
-                    "expand_dims one of the operands.")
-        out.append(dim)
-    return tuple(out)
+    try:
+        return broadcast_shape(*shapes)
+    except BroadcastError as error:
+        shown = " and ".join(str(tuple(s)) for s in shapes)
+        raise ValueError(
+            f"{op_name}: incompatible shapes {shown}: {error}; broadcasting needs them equal "
+            "or 1. Reshape or expand_dims one of the operands.") from None
 
 
 def same(kinds="any"):

@@ -1,0 +1,282 @@
+"""Fused recurrent kernels: a whole LSTM / GRU / SimpleRNN sequence, forward and backward.
+
+The input projection `xw = x @ kernel (+ bias)` of every step is computed before (one big matmul,
+outside these kernels). The forward loop then does, per step, one `(batch, units) x (units,
+gates * units)` matmul and the gate math in place, in preallocated buffers, and keeps what the
+backward pass needs: the carried states `hs`/`cs` of every step and the gate activations. The
+backward loop (BPTT) produces the gradient of every step's pre-activations; the recurrent
+kernel's gradient is then one matmul over all steps.
+
+Conventions (all arrays of one float dtype):
+- `xw`: `(batch, time, gates * units)` in the input's time order; LSTM gates i, f, c, o; GRU
+  z, r, h (reset after the matmul); SimpleRNN one gate.
+- `mask`: `(batch, time)` bool or None; a masked step carries the previous state (Keras).
+- `rmask`: `(gates, batch, units)` recurrent-dropout masks (one per gate) or None.
+- outputs are in processing order (reversed time when `go_backwards`), as Keras returns them.
+- activations are named: tanh, sigmoid, linear, relu, hard_sigmoid, softsign (`ACTIVATIONS`).
+"""
+import numpy as np
+
+GATES = {"lstm": 4, "gru": 3, "simple_rnn": 1}
+
+
+def _sigmoid(x, out):
+    np.multiply(x, 0.5, out=out)
+    np.tanh(out, out=out)
+    out *= 0.5
+    out += 0.5
+
+
+def _tanh(x, out):
+    np.tanh(x, out=out)
+
+
+def _linear(x, out):
+    if out is not x:
+        np.copyto(out, x)
+
+
+def _relu(x, out):
+    np.maximum(x, 0, out=out)
+
+
+def _hard_sigmoid(x, out):
+    np.add(x, 3.0, out=out)
+    np.clip(out, 0.0, 6.0, out=out)
+    out *= 1.0 / 6.0
+
+
+def _softsign(x, out):
+    tmp = np.abs(x)
+    tmp += 1
+    np.divide(x, tmp, out=out)
+
+
+# Derivatives written from the activation's output y: g * f'(x) into `g` (in place).
+def _d_sigmoid(y, g):
+    g *= y
+    g *= 1 - y
+
+
+def _d_tanh(y, g):
+    g *= 1 - y * y
+
+
+def _d_linear(y, g):
+    pass
+
+
+def _d_relu(y, g):
+    g *= y > 0
+
+
+def _d_hard_sigmoid(y, g):
+    g *= ((y > 0) & (y < 1)) * (1.0 / 6.0)
+
+
+def _d_softsign(y, g):
+    s = 1 - np.abs(y)
+    g *= s * s
+
+
+ACTIVATIONS = {
+    "sigmoid": (_sigmoid, _d_sigmoid), "tanh": (_tanh, _d_tanh),
+    "linear": (_linear, _d_linear), "relu": (_relu, _d_relu),
+    "hard_sigmoid": (_hard_sigmoid, _d_hard_sigmoid), "softsign": (_softsign, _d_softsign),
+}
+
+
+def _processing_order(a, go_backwards):
+    """A `(batch, time, ...)` array as a `(time, batch, ...)` view in processing order."""
+    a = np.swapaxes(a, 0, 1)
+    return a[::-1] if go_backwards else a
+
+
+def _rec_matmul(h, rk, rmask, out):
+    """out = h @ rk, with gate g's columns computed from `h * rmask[g]` when masks are given."""
+    if rmask is None:
+        np.matmul(h, rk, out=out)
+        return
+    u = rk.shape[0]
+    for g in range(rmask.shape[0]):
+        np.matmul(h * rmask[g], rk[:, g * u:(g + 1) * u], out=out[:, g * u:(g + 1) * u])
+
+
+def _rec_matmul_t(d, rk, rmask):
+    """The gradient of `_rec_matmul` with respect to h."""
+    if rmask is None:
+        return d @ rk.T
+    u = rk.shape[0]
+    out = np.zeros((d.shape[0], u), d.dtype)
+    for g in range(rmask.shape[0]):
+        out += (d[:, g * u:(g + 1) * u] @ rk[:, g * u:(g + 1) * u].T) * rmask[g]
+    return out
+
+
+def _rec_kernel_grad(hs, dmi, rmask):
+    """The gradient of the recurrent kernel over all steps: `sum_t hp_t^T @ dmi_t`."""
+    t, b, u = hs.shape
+    flat_d = dmi.reshape(t * b, -1)
+    if rmask is None:
+        return hs.reshape(t * b, u).T @ flat_d
+    parts = [(hs * rmask[g]).reshape(t * b, u).T @ flat_d[:, g * u:(g + 1) * u]
+             for g in range(rmask.shape[0])]
+    return np.concatenate(parts, axis=1)
+
+
+def rnn_forward(kind, xw, h0, c0, rk, rb, mask, rmask, act, ract, go_backwards, zero_output,
+                return_sequences):
+    """Runs a whole sequence. Returns `(out, h_T, c_T, hs, cs, gates)`.
+
+    `out` is `(batch, time, units)` (return_sequences) or `(batch, units)`; `c_T`/`cs` are None
+    except for LSTM; `gates` is None for SimpleRNN. `hs`/`cs`: `(time + 1, batch, units)` carried
+    states in processing order (index 0 the initial state).
+    """
+    f_act, f_ract = ACTIVATIONS[act][0], ACTIVATIONS[ract][0]
+    b, t_len, _ = xw.shape
+    u = rk.shape[0]
+    dt = xw.dtype
+    xs = _processing_order(xw, go_backwards)
+    off = None if mask is None else _processing_order(~mask, go_backwards)[..., None]
+    hs = np.empty((t_len + 1, b, u), dt)
+    hs[0] = h0
+    cs = gates = None
+    if kind == "lstm":
+        cs = np.empty((t_len + 1, b, u), dt)
+        cs[0] = c0
+        gates = np.empty((t_len, b, 4 * u), dt)
+        tmp = np.empty((b, u), dt)
+    elif kind == "gru":
+        gates = np.empty((t_len, b, 4 * u), dt)  # z, r, hh and the recurrent h projection
+    z = np.empty((b, GATES[kind] * u), dt)
+    with np.errstate(over="ignore", under="ignore"):
+        for t in range(t_len):
+            hp, h = hs[t], hs[t + 1]
+            _rec_matmul(hp, rk, rmask, z)
+            if rb is not None:
+                z += rb
+            if kind == "lstm":
+                z += xs[t]
+                gt, c = gates[t], cs[t + 1]
+                f_ract(z, gt)
+                f_act(z[:, 2 * u:3 * u], gt[:, 2 * u:3 * u])
+                np.multiply(gt[:, u:2 * u], cs[t], out=c)
+                np.multiply(gt[:, :u], gt[:, 2 * u:3 * u], out=tmp)
+                c += tmp
+                f_act(c, tmp)
+                np.multiply(gt[:, 3 * u:], tmp, out=h)
+            elif kind == "gru":
+                gt, x_t = gates[t], xs[t]
+                np.copyto(gt[:, 3 * u:], z[:, 2 * u:])
+                np.add(x_t[:, :2 * u], z[:, :2 * u], out=gt[:, :2 * u])
+                f_ract(gt[:, :2 * u], gt[:, :2 * u])
+                hh = gt[:, 2 * u:3 * u]
+                np.multiply(gt[:, u:2 * u], z[:, 2 * u:], out=hh)
+                hh += x_t[:, 2 * u:]
+                f_act(hh, hh)
+                np.subtract(hp, hh, out=h)   # h = z * hp + (1 - z) * hh
+                h *= gt[:, :u]
+                h += hh
+            else:
+                z += xs[t]
+                f_act(z, h)
+            if off is not None:
+                np.copyto(h, hp, where=off[t])
+                if cs is not None:
+                    np.copyto(cs[t + 1], cs[t], where=off[t])
+    if return_sequences:
+        seq = hs[1:]
+        if zero_output and off is not None:
+            seq = np.where(off, 0, seq).astype(dt, copy=False)
+        out = np.ascontiguousarray(np.swapaxes(seq, 0, 1))
+    else:
+        out = hs[t_len].copy() if t_len else np.zeros((b, u), dt)
+        if zero_output and off is not None and t_len:
+            out[off[t_len - 1][:, 0]] = 0
+    c_last = None if cs is None else cs[t_len].copy()
+    return out, hs[t_len].copy(), c_last, hs, cs, gates
+
+
+def rnn_backward(kind, g_out, g_h, g_c, hs, cs, gates, rk, mask, rmask, act, ract,
+                 go_backwards, zero_output, return_sequences, has_rb):
+    """BPTT for `rnn_forward`. Returns `(d_xw, d_h0, d_c0, d_rk, d_rb)` (None where absent)."""
+    f_act, d_act = ACTIVATIONS[act]
+    d_ract = ACTIVATIONS[ract][1]
+    t_len, b, u = hs.shape[0] - 1, hs.shape[1], hs.shape[2]
+    dt = hs.dtype
+    n = GATES[kind]
+    on = off = None
+    if mask is not None:
+        keep = _processing_order(mask, go_backwards)[..., None]
+        on = keep.astype(dt)
+        off = 1 - on
+    dh = np.array(g_h, dtype=dt)
+    dc = None if g_c is None else np.array(g_c, dtype=dt)
+    gy = None
+    if return_sequences:
+        gy = np.swapaxes(g_out, 0, 1)
+        if zero_output and on is not None:
+            gy = gy * on
+    elif t_len:
+        dh += g_out if not (zero_output and on is not None) else g_out * on[t_len - 1]
+    dxw = np.empty((t_len, b, n * u), dt)
+    dmi = np.empty((t_len, b, n * u), dt) if kind == "gru" else dxw
+    tc = np.empty((b, u), dt) if kind == "lstm" else None
+    for t in range(t_len - 1, -1, -1):
+        if gy is not None:
+            dh += gy[t]
+        hp = hs[t]
+        if on is not None:
+            dh_new, dh_carry = dh * on[t], dh * off[t]
+        else:
+            dh_new, dh_carry = dh, None
+        dx = dxw[t]
+        if kind == "lstm":
+            gt = gates[t]
+            i, f, g, o = (gt[:, k * u:(k + 1) * u] for k in range(4))
+            f_act(cs[t + 1], tc)
+            np.multiply(dh_new, tc, out=dx[:, 3 * u:])
+            d_ract(o, dx[:, 3 * u:])
+            dtc = dh_new * o
+            d_act(tc, dtc)
+            if on is not None:
+                dcn, dc_carry = dc * on[t], dc * off[t]
+                dcn += dtc
+            else:
+                dcn, dc_carry = dc + dtc, None
+            np.multiply(dcn, g, out=dx[:, :u])
+            d_ract(i, dx[:, :u])
+            np.multiply(dcn, cs[t], out=dx[:, u:2 * u])
+            d_ract(f, dx[:, u:2 * u])
+            np.multiply(dcn, i, out=dx[:, 2 * u:3 * u])
+            d_act(g, dx[:, 2 * u:3 * u])
+            dc = dcn * f
+            if dc_carry is not None:
+                dc += dc_carry
+            dh_prev = _rec_matmul_t(dx, rk, rmask)
+        elif kind == "gru":
+            gt, dm = gates[t], dmi[t]
+            zg, r, hh, mh = (gt[:, k * u:(k + 1) * u] for k in range(4))
+            dah = dx[:, 2 * u:]
+            np.multiply(dh_new, 1 - zg, out=dah)
+            d_act(hh, dah)
+            np.multiply(dah, r, out=dm[:, 2 * u:])
+            np.multiply(dah, mh, out=dx[:, u:2 * u])
+            d_ract(r, dx[:, u:2 * u])
+            np.subtract(hp, hh, out=dx[:, :u])
+            dx[:, :u] *= dh_new
+            d_ract(zg, dx[:, :u])
+            np.copyto(dm[:, :2 * u], dx[:, :2 * u])
+            dh_prev = _rec_matmul_t(dm, rk, rmask)
+            dh_prev += dh_new * zg
+        else:
+            np.copyto(dx, dh_new)
+            d_act(hs[t + 1], dx)
+            dh_prev = _rec_matmul_t(dx, rk, rmask)
+        if dh_carry is not None:
+            dh_prev += dh_carry
+        dh = dh_prev
+    d_rk = _rec_kernel_grad(hs[:-1], dmi, rmask)
+    d_rb = dmi.sum(axis=(0, 1)) if has_rb else None
+    d_xw = np.swapaxes(dxw[::-1] if go_backwards else dxw, 0, 1)
+    return np.ascontiguousarray(d_xw), dh, dc, d_rk.astype(dt, copy=False), d_rb
