@@ -23,11 +23,23 @@ def unary_arg(op_name, x, kinds):
     return x
 
 
+_SCALARS = {}  # (Python number, np.dtype) -> a read-only 0-d tensor: `t * 2.0` reuses one
+
+
 def _scalar_like(value, np_dtype, op_name):
+    key = (value, np_dtype)
+    tensor = _SCALARS.get(key)
+    if tensor is not None:
+        return tensor
     if np_dtype.kind in "iu" and type(value) is float and not value.is_integer():
         raise TypeError(f"{op_name}: cannot convert {value!r} to {np_dtype.name} to combine it "
                         "with an integer tensor. Cast the tensor with fluxion.cast first.")
-    return wrap(np_dtype.type(value))
+    array = np.array(value, dtype=np_dtype)  # a 0-d array: NumPy combines it faster than a scalar
+    array.flags.writeable = False
+    if len(_SCALARS) > 4096:
+        _SCALARS.clear()
+    tensor = _SCALARS[key] = wrap(array)
+    return tensor
 
 
 def binary_args(op_name, x, y):
@@ -82,9 +94,13 @@ def _binary_op(name, kernel, vjp, kinds=_NUM, summary=None, out_dtype=None):
     op = OpDef(name, kernel, rules.binary(name, out_dtype), vjp)
 
     def fn(x, y, name=None):
-        x, y = binary_args(op.name, x, y)
-        if x._value.dtype.kind not in kinds:
-            rules.check_dtype(op.name, x._value.dtype, kinds)
+        if type(x) is Tensor and type(y) is Tensor and x._value.dtype is y._value.dtype:
+            dtype = x._value.dtype  # the common case, without a call to binary_args
+        else:
+            x, y = binary_args(op.name, x, y)
+            dtype = x._value.dtype
+        if dtype.kind not in kinds:
+            rules.check_dtype(op.name, dtype, kinds)
         return bind(op, x, y)
 
     fn.__name__ = fn.__qualname__ = name

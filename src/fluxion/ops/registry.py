@@ -20,6 +20,8 @@ import numpy as np
 from ..core.context import state
 from ..core.tensor import Tensor, wrap
 
+_new_tensor = object.__new__
+
 REGISTRY = {}
 
 
@@ -96,7 +98,9 @@ def bind(op, *inputs, **attrs):
     except (ValueError, TypeError, IndexError) as exc:
         raise op.explain(exc, inputs, attrs) from None
     if op.num_outputs == 1:
-        out = wrap(out)
+        tensor = _new_tensor(Tensor)  # wrap(out), inlined: this is the eager hot path
+        tensor._value = out
+        out = tensor
     else:
         out = tuple(map(wrap, out))
     if state.tapes and op.differentiable:
