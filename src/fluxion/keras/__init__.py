@@ -19,6 +19,7 @@ from . import (
     optimizers,
     preprocessing,
     regularizers,
+    saving,
     utils,
 )
 from .engine.functional import Input

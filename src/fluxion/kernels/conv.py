@@ -9,6 +9,12 @@ position and one column per (tap, channel), copied once into a contiguous array 
 by the filter matrix. Its adjoints (the gradients with respect to the input and to the filters)
 reuse the same layout: `conv2d_backprop_filter` is cols^T @ dy and `conv2d_backprop_input` is
 (dy @ w^T) scattered back tap by tap (col2im).
+
+When a layer has fewer output than input channels per pixel (an autoencoder's last Conv2D(1)),
+the patch matrix is the large side. The three ops then expand the output side instead: one GEMM
+of the padded input with all taps' filters at once (`(pixels, C) @ (C, taps * O)`), and shifted
+adds or writes of (pixels, O) slices, whose size is `O * padded pixels * taps` rather than
+`C * output pixels * taps` (`_output_side`).
 """
 import numpy as np
 
@@ -83,23 +89,60 @@ def _im2col(x, ksize, strides, dilations, pads, out_hw):
 
 
 # --- convolution ---------------------------------------------------------------------------------
+def _output_side(c, o, padded_hw, out_hw):
+    """Whether the output-side layout moves less data than the patch matrix (im2col)."""
+    return o * padded_hw[0] * padded_hw[1] < c * out_hw[0] * out_hw[1]
+
+
+def _spread(dy, padded_shape, ksize, strides, dilations):
+    """(N, HP, WP, KH, KW, O): dy written at each tap's window positions (zeros elsewhere).
+
+    Row (n, r, s) holds, for tap (i, j), the output cotangent of the window that reads padded
+    pixel (r, s) through that tap.
+    """
+    n, oh, ow, o = dy.shape
+    (kh, kw), (hp, wp) = ksize, padded_shape
+    spread = np.zeros((n, hp, wp, kh, kw, o), dy.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            _tap(spread, i, j, (oh, ow), strides, dilations)[:, :, :, i, j] = dy
+    return spread
+
+
 def conv2d(x, w, strides, dilations, padding):
     """Cross-correlation of x (N, H, W, C) with w (KH, KW, C, O) -> (N, OH, OW, O)."""
     kh, kw, c, o = w.shape
     pads, (oh, ow) = _geometry(x.shape, (kh, kw), strides, dilations, padding)
-    cols = _im2col(x, (kh, kw), strides, dilations, pads, (oh, ow))
+    n = x.shape[0]
+    xp = _pad(x, pads)
+    if _output_side(c, o, xp.shape[1:3], (oh, ow)):
+        # Every padded pixel times every tap's filter, then the taps' windows summed.
+        per_pixel = xp.reshape(-1, c) @ w.transpose(2, 0, 1, 3).reshape(c, kh * kw * o)
+        per_pixel = per_pixel.reshape(xp.shape[:3] + (kh, kw, o))
+        out = None
+        for i in range(kh):
+            for j in range(kw):
+                tap = _tap(per_pixel, i, j, (oh, ow), strides, dilations)[:, :, :, i, j]
+                out = tap.copy() if out is None else np.add(out, tap, out=out)
+        return out
+    cols = _im2col(xp, (kh, kw), strides, dilations, ((0, 0), (0, 0)), (oh, ow))
     out = cols @ w.reshape(kh * kw * c, o)
-    return out.reshape(x.shape[0], oh, ow, o)
+    return out.reshape(n, oh, ow, o)
 
 
 def conv2d_backprop_filter(x, dy, filter_hw, strides, dilations, padding):
     """The gradient of conv2d with respect to its filters: (KH, KW, C, O)."""
     kh, kw = filter_hw
     pads, (oh, ow) = _geometry(x.shape, (kh, kw), strides, dilations, padding)
-    cols = _im2col(x, (kh, kw), strides, dilations, pads, (oh, ow))
-    o = dy.shape[-1]
+    c, o = x.shape[-1], dy.shape[-1]
+    xp = _pad(x, pads)
+    if _output_side(c, o, xp.shape[1:3], (oh, ow)):
+        spread = _spread(dy, xp.shape[1:3], (kh, kw), strides, dilations)
+        dw = xp.reshape(-1, c).T @ spread.reshape(-1, kh * kw * o)
+        return dw.reshape(c, kh, kw, o).transpose(1, 2, 0, 3).copy()
+    cols = _im2col(xp, (kh, kw), strides, dilations, ((0, 0), (0, 0)), (oh, ow))
     dw = cols.T @ dy.reshape(-1, o)
-    return dw.reshape(kh, kw, x.shape[-1], o)
+    return dw.reshape(kh, kw, c, o)
 
 
 def conv2d_backprop_input(dy, w, input_hw, strides, dilations, padding):
@@ -109,17 +152,22 @@ def conv2d_backprop_input(dy, w, input_hw, strides, dilations, padding):
     pads, (oh, ow) = _geometry((n,) + tuple(input_hw) + (c,), (kh, kw), strides, dilations,
                                padding)
     (h, wd), ((pt, pb), (pl, pr)) = input_hw, pads
+    padded_hw = (h + pt + pb, wd + pl + pr)
+    if _output_side(c, o, padded_hw, (oh, ow)):
+        spread = _spread(dy, padded_hw, (kh, kw), strides, dilations)
+        dxp = spread.reshape(-1, kh * kw * o) @ w.transpose(0, 1, 3, 2).reshape(kh * kw * o, c)
+        return dxp.reshape((n,) + padded_hw + (c,))[:, pt: pt + h, pl: pl + wd]
     dy2 = dy.reshape(-1, o)
     if c <= _FEW_CHANNELS:
         # One GEMM gives a (C, N, OH, OW) block per tap; scatter into a (C, N, H, W) buffer.
         per_tap = (w.reshape(kh * kw * c, o) @ dy2.T).reshape(kh, kw, c, n, oh, ow)
-        dxp = np.zeros((c, n, h + pt + pb, wd + pl + pr), dy.dtype)
+        dxp = np.zeros((c, n) + padded_hw, dy.dtype)
         out = dxp.transpose(1, 2, 3, 0)  # the same buffer seen as NHWC
     else:
         # One contiguous (N, OH, OW, C) block per tap, so that the scatter adds long rows.
         per_tap = np.matmul(dy2, w.reshape(kh * kw, c, o).transpose(0, 2, 1))
         per_tap = per_tap.reshape(kh, kw, n, oh, ow, c)
-        dxp = out = np.zeros((n, h + pt + pb, wd + pl + pr, c), dy.dtype)
+        dxp = out = np.zeros((n,) + padded_hw + (c,), dy.dtype)
     for i in range(kh):
         for j in range(kw):
             tap = _tap(out, i, j, (oh, ow), strides, dilations)

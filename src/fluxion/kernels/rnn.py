@@ -21,10 +21,11 @@ GATES = {"lstm": 4, "gru": 3, "simple_rnn": 1}
 
 
 def _sigmoid(x, out):
-    np.multiply(x, 0.5, out=out)
-    np.tanh(out, out=out)
-    out *= 0.5
-    out += 0.5
+    np.negative(x, out=out)
+    with np.errstate(over="ignore"):
+        np.exp(out, out=out)
+    out += 1
+    np.reciprocal(out, out=out)
 
 
 def _tanh(x, out):
@@ -113,13 +114,15 @@ def _rec_matmul_t(d, rk, rmask):
     return out
 
 
-def _rec_kernel_grad(hs, dmi, rmask):
-    """The gradient of the recurrent kernel over all steps: `sum_t hp_t^T @ dmi_t`."""
-    t, b, u = hs.shape
-    flat_d = dmi.reshape(t * b, -1)
+def _rec_kernel_grad(hp, dmi, rmask, batch_axis):
+    """The gradient of the recurrent kernel over all steps: `sum_t hp_t^T @ dmi_t`; `hp` and
+    `dmi` are 3-D in the same layout, the batch on `batch_axis`."""
+    u = hp.shape[2]
+    flat_d = dmi.reshape(-1, dmi.shape[2])
     if rmask is None:
-        return hs.reshape(t * b, u).T @ flat_d
-    parts = [(hs * rmask[g]).reshape(t * b, u).T @ flat_d[:, g * u:(g + 1) * u]
+        return hp.reshape(-1, u).T @ flat_d
+    masks = rmask if batch_axis == 1 else rmask[:, :, None, :]
+    parts = [(hp * masks[g]).reshape(-1, u).T @ flat_d[:, g * u:(g + 1) * u]
              for g in range(rmask.shape[0])]
     return np.concatenate(parts, axis=1)
 
@@ -158,8 +161,9 @@ def rnn_forward(kind, xw, h0, c0, rk, rb, mask, rmask, act, ract, go_backwards, 
             if kind == "lstm":
                 z += xs[t]
                 gt, c = gates[t], cs[t + 1]
-                f_ract(z, gt)
+                f_ract(z[:, :2 * u], gt[:, :2 * u])
                 f_act(z[:, 2 * u:3 * u], gt[:, 2 * u:3 * u])
+                f_ract(z[:, 3 * u:], gt[:, 3 * u:])
                 np.multiply(gt[:, u:2 * u], cs[t], out=c)
                 np.multiply(gt[:, :u], gt[:, 2 * u:3 * u], out=tmp)
                 c += tmp
@@ -219,8 +223,8 @@ def rnn_backward(kind, g_out, g_h, g_c, hs, cs, gates, rk, mask, rmask, act, rac
             gy = gy * on
     elif t_len:
         dh += g_out if not (zero_output and on is not None) else g_out * on[t_len - 1]
-    dxw = np.empty((t_len, b, n * u), dt)
-    dmi = np.empty((t_len, b, n * u), dt) if kind == "gru" else dxw
+    dxw_bm = np.empty((b, t_len, n * u), dt)  # the result, batch-major in input time order
+    dmi = np.empty((t_len, b, n * u), dt) if kind == "gru" else None
     tc = np.empty((b, u), dt) if kind == "lstm" else None
     for t in range(t_len - 1, -1, -1):
         if gy is not None:
@@ -230,7 +234,7 @@ def rnn_backward(kind, g_out, g_h, g_c, hs, cs, gates, rk, mask, rmask, act, rac
             dh_new, dh_carry = dh * on[t], dh * off[t]
         else:
             dh_new, dh_carry = dh, None
-        dx = dxw[t]
+        dx = dxw_bm[:, t_len - 1 - t if go_backwards else t]
         if kind == "lstm":
             gt = gates[t]
             i, f, g, o = (gt[:, k * u:(k + 1) * u] for k in range(4))
@@ -276,7 +280,10 @@ def rnn_backward(kind, g_out, g_h, g_c, hs, cs, gates, rk, mask, rmask, act, rac
         if dh_carry is not None:
             dh_prev += dh_carry
         dh = dh_prev
-    d_rk = _rec_kernel_grad(hs[:-1], dmi, rmask)
-    d_rb = dmi.sum(axis=(0, 1)) if has_rb else None
-    d_xw = np.swapaxes(dxw[::-1] if go_backwards else dxw, 0, 1)
-    return np.ascontiguousarray(d_xw), dh, dc, d_rk.astype(dt, copy=False), d_rb
+    if dmi is not None:
+        d_rk = _rec_kernel_grad(hs[:-1], dmi, rmask, 1)
+    else:
+        hp = np.ascontiguousarray(np.swapaxes(hs[:-1][::-1] if go_backwards else hs[:-1], 0, 1))
+        d_rk = _rec_kernel_grad(hp, dxw_bm, rmask, 0)
+    d_rb = (dxw_bm if dmi is None else dmi).sum(axis=(0, 1)) if has_rb else None
+    return dxw_bm, dh, dc, d_rk.astype(dt, copy=False), d_rb

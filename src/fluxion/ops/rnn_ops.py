@@ -184,6 +184,11 @@ def rnn_sequence(xw, h0, recurrent_kernel, c0=None, recurrent_bias=None, mask=No
     >>> out.shape
     TensorShape([2, 1])
     """
+    if kind not in K.GATES or activation not in K.ACTIVATIONS or \
+            recurrent_activation not in K.ACTIVATIONS:
+        _forward_infer(Spec((), None), Spec((), None), Spec((None,), None), kind=kind,
+                       act=activation, ract=recurrent_activation, go_backwards=False,
+                       zero_output=False, return_sequences=False, present=(False,) * 4)
     xw = convert_to_tensor(xw)
     dtype = xw.dtype
     h0, recurrent_kernel = (convert_to_tensor(v, dtype=dtype) for v in (h0, recurrent_kernel))

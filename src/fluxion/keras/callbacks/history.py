@@ -86,6 +86,7 @@ class ProgbarLogger(Callback):
         self._reset()
         if self.verbose and self.epochs > 1:
             print(f"Epoch {epoch + 1}/{self.epochs}", flush=True)
+        self._bar()  # starts the epoch's clock
 
     def on_train_batch_end(self, batch, logs=None):
         self._update(batch, logs)
@@ -121,6 +122,8 @@ class ProgbarLogger(Callback):
         self.seen = batch + 1
         if self.verbose == 1:
             self._bar().update(self.seen, list((logs or {}).items()), finalize=False)
+        elif self.seen == 1:
+            self._bar().update(1, None, finalize=False)  # times the first step apart
 
     def _finalize(self, logs):
         bar = self._bar()

@@ -203,6 +203,24 @@ class Model(Trainer, Layer):
         """
         return json.dumps(serialize_model(self), default=_json_default, **kwargs)
 
+    # --- saving (keras/saving) --------------------------------------------------------------------
+    def save(self, filepath, overwrite=True, zipped=None, **kwargs):
+        """Saves the model (architecture, weights, optimizer state, compile configuration) to a
+        `.keras` archive or a legacy `.h5` file; see `keras.saving.save_model`."""
+        from ..saving import save_model
+        save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
+
+    def save_weights(self, filepath, overwrite=True):
+        """Saves the weights to a `.weights.h5` file; see `keras.saving.save_weights`."""
+        from ..saving import save_weights
+        save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, skip_mismatch=False, **kwargs):
+        """Loads weights from a `.weights.h5`, `.keras` or `.h5` file; see
+        `keras.saving.load_weights`."""
+        from ..saving import load_weights
+        load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
+
 
 def _json_default(value):
     name = getattr(value, "__name__", None)

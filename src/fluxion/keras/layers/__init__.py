@@ -11,6 +11,17 @@ from ..engine.layer import Layer
 from ..engine.layer import serialize as _serialize
 from ..engine.model import deserialize_layer
 from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
+from .convolutional import (
+    Conv1D,
+    Conv1DTranspose,
+    Conv2D,
+    Conv2DTranspose,
+    Convolution1D,
+    Convolution1DTranspose,
+    Convolution2D,
+    Convolution2DTranspose,
+    Deconvolution2D,
+)
 from .core import Activation, Dense, Dropout, Identity, Lambda
 from .embedding import Embedding
 from .merging import (
@@ -31,6 +42,10 @@ from .merging import (
 )
 from .normalization import BatchNormalization, LayerNormalization
 from .pooling import (
+    AveragePooling1D,
+    AveragePooling2D,
+    AvgPool1D,
+    AvgPool2D,
     GlobalAveragePooling1D,
     GlobalAveragePooling2D,
     GlobalAvgPool1D,
@@ -39,8 +54,21 @@ from .pooling import (
     GlobalMaxPool2D,
     GlobalMaxPooling1D,
     GlobalMaxPooling2D,
+    MaxPool1D,
+    MaxPool2D,
+    MaxPooling1D,
+    MaxPooling2D,
 )
 from .reshaping import Flatten, Permute, RepeatVector, Reshape
+from .text_vectorization import TextVectorization
+from .upsampling import (
+    Cropping1D,
+    Cropping2D,
+    UpSampling1D,
+    UpSampling2D,
+    ZeroPadding1D,
+    ZeroPadding2D,
+)
 
 
 def serialize(layer):
@@ -56,3 +84,15 @@ def serialize(layer):
 def deserialize(config, custom_objects=None):
     """Creates a layer from its Keras 3 config dict (custom classes via `custom_objects`)."""
     return deserialize_layer(config, custom_objects)
+from .rnn import (  # noqa: E402
+    GRU,
+    LSTM,
+    RNN,
+    Bidirectional,
+    GRUCell,
+    LSTMCell,
+    SimpleRNN,
+    SimpleRNNCell,
+    StackedRNNCells,
+    TimeDistributed,
+)

@@ -8,6 +8,7 @@ Example:
 """
 from ..engine.model import Model, model_from_json
 from ..engine.sequential import Sequential
+from ..saving import load_model, save_model
 from .cloning import clone_model
 
 Functional = Model

@@ -46,6 +46,8 @@ class Trainer:
         self.stop_training = False
         self.history = None
         self._train_function = self._test_function = self._predict_function = None
+        self.run_eagerly = False  # predict() works before compile(), as in Keras
+        self.steps_per_execution = 1
 
     # --- compile ---------------------------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,

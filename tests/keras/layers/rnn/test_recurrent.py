@@ -1,0 +1,333 @@
+"""SimpleRNN, LSTM, GRU (fused kernels and step-by-step path) against NumPy references of
+Keras's equations, finite differences, masking, statefulness and compiled execution."""
+import numpy as np
+import pytest
+
+import fluxion
+from fluxion import keras
+from fluxion.keras import layers
+from tests.keras.layer_testing import run_layer_test
+
+from . import reference as ref
+
+RNG = np.random.default_rng(0)
+X = RNG.normal(size=(3, 5, 4)).astype(np.float32)
+MASK = np.ones((3, 5), bool)
+MASK[0, :2] = False   # pre-padding
+MASK[1, 3:] = False   # post-padding
+MASK[2, 2] = False    # a hole
+
+LAYERS = {"lstm": (layers.LSTM, ref.lstm_step, 2),
+          "gru": (layers.GRU, ref.gru_step, 1),
+          "simple_rnn": (layers.SimpleRNN, ref.simple_step, 1)}
+
+
+def _weights(layer):
+    return [np.asarray(w, np.float64) for w in layer.get_weights()]
+
+
+def _randomize(layer, scale=0.5):
+    layer.set_weights([RNG.normal(scale=scale, size=w.shape).astype(w.dtype)
+                       for w in layer.get_weights()])
+
+
+def _reference(kind, layer, x, mask=None, **kw):
+    cls, step, n_states = LAYERS[kind]
+    w = _weights(layer)
+    states = [np.zeros((x.shape[0], layer.units))] * n_states
+    return ref.run(lambda xt, s: step(xt, s, w), x.astype(np.float64), states, mask, **kw)
+
+
+@pytest.mark.parametrize("kind", sorted(LAYERS))
+@pytest.mark.parametrize("go_backwards", [False, True])
+@pytest.mark.parametrize("return_sequences", [False, True])
+@pytest.mark.parametrize("masked", [False, True])
+@pytest.mark.parametrize("unroll", [False, True])
+def test_values_against_numpy_reference(kind, go_backwards, return_sequences, masked, unroll):
+    cls = LAYERS[kind][0]
+    layer = cls(3, return_sequences=return_sequences, return_state=True,
+                go_backwards=go_backwards, unroll=unroll)
+    layer(X)
+    _randomize(layer)
+    mask = MASK if masked else None
+    out = layer(X, mask=None if mask is None else fluxion.constant(mask))
+    want, states = _reference(kind, layer, X, mask, go_backwards=go_backwards,
+                              return_sequences=return_sequences)
+    np.testing.assert_allclose(out[0], want, rtol=1e-5, atol=1e-5)
+    for got, expected in zip(out[1:], states):
+        np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
+
+
+def test_zero_output_for_mask():
+    layer = layers.LSTM(3, return_sequences=True, zero_output_for_mask=True)
+    layer(X)
+    out = layer(X, mask=fluxion.constant(MASK))
+    want, _ = _reference("lstm", layer, X, MASK, return_sequences=True,
+                         zero_output_for_mask=True)
+    np.testing.assert_allclose(out, want, rtol=1e-5, atol=1e-6)
+    assert np.all(np.asarray(out)[~MASK] == 0)
+
+
+def test_gru_reset_before_uses_step_path():
+    layer = layers.GRU(3, reset_after=False, return_sequences=True)
+    layer(X)
+    assert layer.cell.bias.shape == (9,)
+    _randomize(layer)
+    w = _weights(layer)
+    want, _ = ref.run(lambda xt, s: ref.gru_step(xt, s, w, reset_after=False),
+                      X.astype(np.float64), [np.zeros((3, 3))], return_sequences=True)
+    np.testing.assert_allclose(layer(X), want, rtol=1e-5, atol=1e-6)
+
+
+def test_weights_shapes_order_and_defaults():
+    lstm = layers.LSTM(6)
+    lstm(X)
+    assert [tuple(w.shape) for w in lstm.weights] == [(4, 24), (6, 24), (24,)]
+    assert [w.path.split("/")[-1] for w in lstm.weights] == ["kernel", "recurrent_kernel",
+                                                             "bias"]
+    bias = np.asarray(lstm.cell.bias)   # unit_forget_bias: the forget gate's bias is 1
+    np.testing.assert_array_equal(bias, np.r_[np.zeros(6), np.ones(6), np.zeros(12)])
+    rec = np.asarray(lstm.cell.recurrent_kernel)
+    np.testing.assert_allclose(rec @ rec.T, np.eye(6), atol=1e-5)  # orthogonal
+    gru = layers.GRU(6)
+    gru(X)
+    assert [tuple(w.shape) for w in gru.weights] == [(4, 18), (6, 18), (2, 18)]
+    simple = layers.SimpleRNN(6)
+    simple(X)
+    assert [tuple(w.shape) for w in simple.weights] == [(4, 6), (6, 6), (6,)]
+    assert lstm.units == 6 and lstm.activation is keras.activations.tanh
+    assert lstm.recurrent_activation is keras.activations.sigmoid
+
+
+@pytest.mark.parametrize("kind", sorted(LAYERS))
+def test_run_layer_test(kind):
+    cls = LAYERS[kind][0]
+    x = RNG.normal(size=(2, 3, 2)).astype(np.float32)
+
+    def expected(layer, inputs):
+        return _reference(kind, layer, inputs, return_sequences=True)[0]
+    run_layer_test(cls, {"units": 3, "return_sequences": True}, x, expected_output=expected,
+                   expected_num_trainable_weights=3, expected_num_non_trainable_weights=0,
+                   rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("kind", sorted(LAYERS))
+def test_gradients_with_mask_go_backwards_and_states_vs_finite_differences(kind):
+    cls = LAYERS[kind][0]
+    x = RNG.normal(size=(2, 4, 2))
+    mask = np.array([[False, True, True, True], [True, True, False, True]])
+    layer = cls(3, return_sequences=True, return_state=True, go_backwards=True,
+                dtype="float64")
+    layer(x)
+    _randomize(layer)
+    h0 = [RNG.normal(size=(2, 3)) for _ in range(LAYERS[kind][2])]
+    cots = [RNG.normal(size=s) for s in [(2, 4, 3)] + [(2, 3)] * len(h0)]
+
+    def loss(xv, states):
+        outs = layer(xv, initial_state=states, mask=fluxion.constant(mask))
+        return sum(fluxion.reduce_sum(o * c) for o, c in zip(outs, cots))
+
+    xt = fluxion.constant(x)
+    st = [fluxion.constant(s) for s in h0]
+    with fluxion.GradientTape() as tape:
+        tape.watch([xt] + st)
+        value = loss(xt, st)
+    grads = tape.gradient(value, [xt] + st + layer.trainable_weights)
+    bases = [x] + h0 + [np.asarray(w) for w in layer.trainable_weights]
+    for k, (g, base) in enumerate(zip(grads, bases)):
+        numeric = np.zeros_like(base)
+        for idx in np.ndindex(base.shape):
+            vals = []
+            for sign in (1, -1):
+                b = base.copy()
+                b[idx] += sign * 1e-6
+                args = [bb if j != k else b for j, bb in enumerate(bases)]
+                variables = layer.trainable_weights
+                for v, val in zip(variables, args[1 + len(h0):]):
+                    v.assign(val)
+                vals.append(float(loss(fluxion.constant(args[0]),
+                                       [fluxion.constant(s) for s in args[1:1 + len(h0)]])))
+            numeric[idx] = (vals[0] - vals[1]) / 2e-6
+        for v, val in zip(layer.trainable_weights, bases[1 + len(h0):]):
+            v.assign(val)
+        np.testing.assert_allclose(np.asarray(g), numeric, rtol=1e-5, atol=1e-7)
+
+
+def test_fused_equals_step_path_for_gradients():
+    x = RNG.normal(size=(2, 4, 3)).astype(np.float32)
+    results = []
+    for unroll in (False, True):
+        layer = layers.LSTM(3, return_sequences=True, unroll=unroll, seed=1)
+        layer(x)
+        layer.set_weights([np.full(w.shape, 0.1, np.float32) + 0.01 * np.arange(w.size)
+                           .reshape(w.shape).astype(np.float32) for w in layer.get_weights()])
+        xt = fluxion.constant(x)
+        with fluxion.GradientTape() as tape:
+            tape.watch(xt)
+            y = layer(xt, mask=fluxion.constant(MASK[:2, :4]))
+        results.append([y] + tape.gradient(y, [xt] + layer.trainable_weights))
+    for a, b in zip(*results):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-5, atol=1e-6)
+
+
+def test_second_derivative_raises_clear_error():
+    layer = layers.SimpleRNN(2)
+    x = fluxion.constant(X)
+    with fluxion.GradientTape() as outer:
+        outer.watch(x)
+        with fluxion.GradientTape() as inner:
+            inner.watch(x)
+            y = fluxion.reduce_sum(layer(x))
+        g = inner.gradient(y, x)
+        s = fluxion.reduce_sum(g * g)
+    with pytest.raises(NotImplementedError, match="rnn_sequence_grad.*unroll=True"):
+        outer.gradient(s, x)
+
+
+@pytest.mark.parametrize("kind", sorted(LAYERS))
+def test_eager_equals_compiled(kind):
+    cls = LAYERS[kind][0]
+    layer = cls(3, return_sequences=True)
+    layer(X)
+    mask = fluxion.constant(MASK)
+
+    def step(x):
+        with fluxion.GradientTape() as tape:
+            y = layer(x, mask=mask)
+            loss = fluxion.reduce_sum(y * y)
+        return [y] + tape.gradient(loss, layer.trainable_weights)
+    eager = step(fluxion.constant(X))
+    compiled = fluxion.function(step)(fluxion.constant(X))
+    for a, b in zip(eager, compiled):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-5, atol=1e-6)
+
+
+def test_stateful_carries_states_between_calls_and_resets():
+    layer = layers.LSTM(3, stateful=True, return_state=True)
+    layer(X)
+    layer.reset_states()
+    first = layer(X)
+    second = layer(X)
+    want, states = _reference("lstm", layer, np.concatenate([X, X], axis=1))
+    np.testing.assert_allclose(second[0], want, rtol=1e-5, atol=1e-5)
+    assert len(layer.non_trainable_weights) == 0 and len(layer.states) == 2
+    layer.reset_states()
+    np.testing.assert_allclose(layer(X)[0], first[0], rtol=1e-6)
+    with pytest.raises(ValueError, match="batch size must be static"):
+        keras.Sequential([keras.Input((5, 4)), layers.LSTM(2, stateful=True)])
+
+
+def test_embedding_mask_zero_reaches_the_lstm():
+    ids = np.array([[0, 0, 3, 4, 5], [1, 2, 3, 0, 0]], np.int32)
+    model = keras.Sequential([keras.Input((5,), dtype="int32"),
+                              layers.Embedding(10, 4, mask_zero=True),
+                              layers.LSTM(3, return_sequences=True)])
+    out = model(ids)
+    emb = np.asarray(model.layers[0].embeddings)[ids]
+    want, _ = _reference("lstm", model.layers[1], emb, ids != 0, return_sequences=True)
+    np.testing.assert_allclose(out, want, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(out[0, :2], 0, atol=0)  # leading pads carry the zero state
+
+
+def test_dropout_masks_fixed_across_steps_and_fused_equals_step_path():
+    x = RNG.normal(size=(2, 4, 3)).astype(np.float32)
+    for kwargs in ({"dropout": 0.5}, {"dropout": 0.3, "recurrent_dropout": 0.4}):
+        outs = []
+        for unroll in (False, True):
+            fluxion.random.set_seed(3)
+            layer = layers.LSTM(3, return_sequences=True, unroll=unroll, **kwargs)
+            layer(x)
+            layer.set_weights([np.full(w.shape, 0.2, np.float32) for w in layer.get_weights()])
+            fluxion.random.set_seed(7)
+            outs.append(np.asarray(layer(x, training=True)))
+            np.testing.assert_allclose(layer(x), _reference("lstm", layer, x,
+                                                            return_sequences=True)[0],
+                                       rtol=1e-5, atol=1e-6)  # inference: no dropout
+        np.testing.assert_allclose(outs[0], outs[1], rtol=1e-5, atol=1e-6)
+    cell = layers.LSTMCell(3, dropout=0.5, recurrent_dropout=0.5)
+    cell(x[:, 0], [np.zeros((2, 3), np.float32)] * 2, training=True)
+    assert tuple(cell.get_dropout_mask(x[:, 0]).shape) == (4, 2, 3)  # one mask per gate
+    keep = np.asarray(cell.get_dropout_mask(x[:, 0]))
+    assert set(np.unique(keep)) <= {0.0, 2.0}
+
+
+def test_cells_and_rnn_wrapper():
+    cell = layers.LSTMCell(3)
+    out, (h, c) = cell(X[:, 0], [np.zeros((3, 3), np.float32)] * 2)
+    want, (wh, wc) = ref.lstm_step(X[:, 0].astype(np.float64), [np.zeros((3, 3))] * 2,
+                                   _weights(cell))
+    np.testing.assert_allclose(out, want, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(c, wc, rtol=1e-5, atol=1e-6)
+    layer = layers.RNN(cell, return_sequences=True)
+    want, _ = _reference("lstm", layer.cell, X, return_sequences=True)
+    np.testing.assert_allclose(layer(X), want, rtol=1e-5, atol=1e-6)
+    out, h = layers.GRUCell(2)(X[:, 0], np.zeros((3, 2), np.float32))
+    assert out.shape == (3, 2) and h.shape == (3, 2)
+
+
+def test_custom_cell_and_stacked_cells():
+    class MinimalCell(layers.Layer):
+        def __init__(self, units, **kwargs):
+            super().__init__(**kwargs)
+            self.units = units
+            self.state_size = units
+
+        def build(self, input_shape):
+            self.kernel = self.add_weight(shape=(input_shape[-1], self.units), name="kernel")
+            self.recurrent = self.add_weight(shape=(self.units, self.units), name="recurrent")
+
+        def call(self, inputs, states):
+            out = fluxion.matmul(inputs, self.kernel) + fluxion.matmul(states[0],
+                                                                       self.recurrent)
+            return out, [out]
+
+    layer = layers.RNN(MinimalCell(3), return_sequences=True)
+    y = layer(X)
+    k, r = _weights(layer)
+    want, _ = ref.run(lambda xt, s: (xt @ k + s[0] @ r, [xt @ k + s[0] @ r]),
+                      X.astype(np.float64), [np.zeros((3, 3))], return_sequences=True)
+    np.testing.assert_allclose(y, want, rtol=1e-5, atol=1e-5)
+    stacked = layers.RNN([layers.SimpleRNNCell(4), layers.GRUCell(2)], return_state=True)
+    out, h1, h2 = stacked(X)
+    assert out.shape == (3, 2) and h1.shape == (3, 4)
+    np.testing.assert_allclose(out, h2)
+    s1, s2 = stacked.cell.cells
+    w1, w2 = _weights(s1), _weights(s2)
+
+    def step(xt, s):
+        a, _ = ref.simple_step(xt, [s[0]], w1)
+        b, _ = ref.gru_step(a, [s[1]], w2)
+        return b, [a, b]
+    want, _ = ref.run(step, X.astype(np.float64), [np.zeros((3, 4)), np.zeros((3, 2))])
+    np.testing.assert_allclose(out, want, rtol=1e-5, atol=1e-5)
+
+
+def test_config_round_trip_and_errors():
+    layer = layers.LSTM(5, return_sequences=True, go_backwards=True, dropout=0.1)
+    config = layer.get_config()
+    assert config["units"] == 5 and config["unit_forget_bias"] is True
+    assert config["recurrent_initializer"]["class_name"] == "Orthogonal"
+    clone = layers.LSTM.from_config(config)
+    assert clone.get_config() == config
+    rnn = layers.RNN(layers.GRUCell(2), return_state=True)
+    restored = layers.deserialize(layers.serialize(rnn))
+    assert isinstance(restored.cell, layers.GRUCell) and restored.return_state
+    with pytest.raises(ValueError, match="units"):
+        layers.LSTM(0)
+    with pytest.raises(ValueError, match=r"\(batch, timesteps, features\)"):
+        layers.LSTM(2)(np.ones((2, 3), np.float32))
+
+
+def test_fit_learns_a_masked_sequence_task():
+    rng = np.random.default_rng(1)
+    ids = rng.integers(1, 20, size=(256, 8)).astype(np.int32)
+    lengths = rng.integers(3, 9, size=256)
+    ids[np.arange(8)[None, :] < (8 - lengths)[:, None]] = 0
+    labels = (np.isin(ids, [1, 2, 3]).any(axis=1)).astype(np.float32)
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((8,), dtype="int32"),
+                              layers.Embedding(20, 8, mask_zero=True), layers.GRU(8),
+                              layers.Dense(1, activation="sigmoid")])
+    model.compile(keras.optimizers.Adam(0.03), "binary_crossentropy", metrics=["accuracy"])
+    history = model.fit(ids, labels, epochs=15, batch_size=32, verbose=0)
+    assert history.history["accuracy"][-1] > 0.9
