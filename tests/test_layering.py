@@ -12,6 +12,7 @@ ALLOWED = {
     "autodiff": {"core", "ops", "kernels", "autodiff"},
     "graph": {"core", "ops", "kernels", "autodiff", "graph"},
     "data": {"core", "ops", "kernels", "autodiff", "graph", "data"},
+    "compat": {"core", "ops", "kernels", "autodiff", "graph", "compat"},
 }
 
 

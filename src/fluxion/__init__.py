@@ -97,9 +97,9 @@ from .ops.math_ops import (
 
 
 def __getattr__(name):
-    """Imports `fluxion.keras` and `fluxion.data` on first use, so that `import fluxion` stays
-    fast for code that needs only tensors and gradients."""
-    if name in ("keras", "data"):
+    """Imports `fluxion.keras`, `fluxion.data` and `fluxion.compat` on first use, so that
+    `import fluxion` stays fast for code that needs only tensors and gradients."""
+    if name in ("keras", "data", "compat"):
         import importlib
         module = importlib.import_module(f".{name}", __name__)
         globals()[name] = module

@@ -64,6 +64,22 @@ def test_input_signature_with_unknown_dimension_traces_once():
         f(fx.constant([1.0, 2.0, 3.0]))
 
 
+def test_gradients_with_an_unknown_batch_dimension():
+    w = fx.Variable(np.arange(6, dtype=np.float32).reshape(3, 2))
+
+    def loss_grad(x):
+        with fx.GradientTape() as tape:
+            loss = fx.reduce_mean(fx.matmul(x, w)) + fx.reduce_sum(
+                fx.reduce_mean(x * w[:, 0], axis=0))
+        return tape.gradient(loss, w)
+
+    traced = fx.function(loss_grad, input_signature=[fx.TensorSpec((None, 3), fx.float32)])
+    for n in (4, 2, 7):
+        x = fx.constant(np.random.default_rng(n).standard_normal((n, 3)).astype(np.float32))
+        np.testing.assert_allclose(traced(x).numpy(), loss_grad(x).numpy(), rtol=1e-6)
+    assert traced.experimental_get_tracing_count() == 1
+
+
 def test_reduce_retracing_relaxes_the_changed_dimension():
     @fx.function(reduce_retracing=True)
     def f(x):

@@ -289,10 +289,6 @@ def fuse_elementwise(graph):
                     sources.append(next(i for i, x in enumerate(inputs) if x is v))
             steps.append((n.op.kernel, tuple(sources)))
             previous = n.outputs[0]
-        if steps[0][1].count(None) == 0 and chain[0].outputs[0]._value.shape != tuple(
-                np.broadcast_shapes(*[v._value.shape for v in chain[0].inputs])
-                if None not in chain[0].outputs[0]._value.shape else ()):
-            continue
         last = chain[-1]
         last.op, last.inputs, last.attrs = FusedElementwise(steps), tuple(inputs), {}
     keep = {id(c[-1]) for c in chains}

@@ -351,16 +351,33 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
 
 # --- reductions --------------------------------------------------------------------------------
 def _expand_to(g, x, axis, keepdims):
-    """Broadcasts a reduction's cotangent `g` back to the shape of its input `x`."""
+    """Broadcasts a reduction's cotangent `g` back to the shape of its input `x` (whose shape
+    may hold None while tracing with an input_signature)."""
+    shape = tuple(x.shape)
     if not keepdims:
-        g = reshape(g, rules.reduced_shape(tuple(x.shape), axis, True))
-    return broadcast_to(g, x.shape)
+        if None in shape:
+            for a in (range(len(shape)) if axis is None else axis):
+                g = expand_dims(g, a)
+        else:
+            g = reshape(g, rules.reduced_shape(shape, axis, True))
+    if None in shape:
+        return g * ones_like(x)
+    return broadcast_to(g, shape)
 
 
 def _count(x, axis):
-    shape = x.shape
-    n = int(np.prod([shape[a] for a in axis])) if axis is not None else int(np.prod(shape))
-    return n
+    """How many elements a reduction over `axis` combines (an int, or a tensor when the shape
+    has unknown dimensions)."""
+    shape = tuple(x.shape)
+    dims = [shape[a] for a in axis] if axis is not None else list(shape)
+    if None in dims:
+        full = cast(size(x), x.dtype)
+        kept = [d for i, d in enumerate(shape) if axis is not None and i not in axis]
+        if axis is None:
+            return full
+        return full / cast(size(reduce_sum(x, axis)), x.dtype) if None in kept else \
+            full / float(np.prod(kept))
+    return int(np.prod(dims))
 
 
 def _sum_kernel(x, axis=None, keepdims=False):
@@ -675,4 +692,14 @@ def clip_by_norm(t, clip_norm, axes=None, name=None):
     return t * clip_norm / maximum(norm, clip_norm)
 
 
-from .array_ops import broadcast_to, ones_like, reshape, stop_gradient, transpose, where, zeros_like  # noqa: E402  (array_ops builds on this module's functions)
+from .array_ops import (  # noqa: E402  (array_ops builds on this module's functions)
+    broadcast_to,
+    expand_dims,
+    ones_like,
+    reshape,
+    size,
+    stop_gradient,
+    transpose,
+    where,
+    zeros_like,
+)
