@@ -84,6 +84,8 @@ def serialize(layer):
 def deserialize(config, custom_objects=None):
     """Creates a layer from its Keras 3 config dict (custom classes via `custom_objects`)."""
     return deserialize_layer(config, custom_objects)
+from .dbn import DBN  # noqa: E402
+from .rbm import RBM  # noqa: E402
 from .rnn import (  # noqa: E402
     GRU,
     LSTM,
