@@ -3,27 +3,11 @@ validation_split 0.2), written as in the book with only the import changed, on r
 
 The book reports 97.82% test accuracy; the bar here is 97.6%. It fails (never skips) without the
 data: set FLUXION_DATA_DIR (CI sets ../shared/data)."""
-import os
-import pathlib
-
-import pytest
-
 import fluxion as tf
 from fluxion import keras
 
-DATA = os.environ.get("FLUXION_DATA_DIR") or str(
-    pathlib.Path(__file__).resolve().parents[3] / "shared" / "data")
 
-
-@pytest.fixture(autouse=True)
-def data_dir(monkeypatch):
-    if not os.path.exists(os.path.join(DATA, "mnist", "mnist.npz")):
-        pytest.fail(f"MNIST is missing from {DATA}: set FLUXION_DATA_DIR to the shared data "
-                    "folder (it holds mnist/mnist.npz).")
-    monkeypatch.setenv("FLUXION_DATA_DIR", DATA)
-
-
-def test_book_v5_adam_reaches_the_books_accuracy():
+def test_book_v5_adam_reaches_the_books_accuracy(mnist_data_dir):
     EPOCHS, BATCH_SIZE, VERBOSE, NB_CLASSES = 20, 128, 0, 10
     N_HIDDEN, VALIDATION_SPLIT, DROPOUT, RESHAPED = 128, 0.2, 0.3, 784
     keras.utils.set_random_seed(1)

@@ -5,35 +5,13 @@ compiled train step) on the data in $FLUXION_DATA_DIR (the CI layout, ../shared/
 repository, when the variable is unset). Missing data is a failure, never a skip. One epoch
 lands at 98.4-98.7% (too close to the bar); two give about 98.9% in roughly 50 s of CPU.
 """
-import importlib.util
-import os
-import pathlib
-
 import numpy as np
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "examples" / "lenet_mnist.py"
+from .conftest import load_example
 
 
-def _example():
-    spec = importlib.util.spec_from_file_location("lenet_mnist", EXAMPLE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _require_local_mnist(monkeypatch):
-    data_dir = os.environ.get("FLUXION_DATA_DIR") or str(ROOT.parent / "shared" / "data")
-    mnist = pathlib.Path(data_dir).expanduser() / "mnist"
-    local = (mnist / "mnist.npz").exists() or (mnist / "train-images-idx3-ubyte.gz").exists()
-    assert local, (f"MNIST is missing: expected {mnist}/mnist.npz (or the four IDX .gz files). "
-                   "Set FLUXION_DATA_DIR to the folder holding mnist/.")
-    monkeypatch.setenv("FLUXION_DATA_DIR", data_dir)
-
-
-def test_lenet_two_epochs_reach_98_5_percent_on_mnist(monkeypatch):
-    _require_local_mnist(monkeypatch)
-    example = _example()
+def test_lenet_two_epochs_reach_98_5_percent_on_mnist(mnist_data_dir):
+    example = load_example("lenet_mnist")
     (x_train, y_train), (x_test, y_test) = data = example.load_mnist()
     assert x_train.shape == (60000, 28, 28, 1) and y_test.shape == (10000, 10)
 

@@ -4,35 +4,13 @@ Runs the example's own training function on the data in $FLUXION_DATA_DIR (the C
 ../shared/data next to the repository, when the variable is unset). Missing data is a failure,
 never a skip: this test is the proof that the core trains a real model.
 """
-import importlib.util
-import os
-import pathlib
-
 import numpy as np
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "examples" / "mnist_logistic_regression.py"
+from .conftest import load_example
 
 
-def _example():
-    spec = importlib.util.spec_from_file_location("mnist_logistic_regression", EXAMPLE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _require_local_mnist(monkeypatch):
-    data_dir = os.environ.get("FLUXION_DATA_DIR") or str(ROOT.parent / "shared" / "data")
-    mnist = pathlib.Path(data_dir).expanduser() / "mnist"
-    local = (mnist / "mnist.npz").exists() or (mnist / "train-images-idx3-ubyte.gz").exists()
-    assert local, (f"MNIST is missing: expected {mnist}/mnist.npz (or the four IDX .gz files). "
-                   "Set FLUXION_DATA_DIR to the folder holding mnist/.")
-    monkeypatch.setenv("FLUXION_DATA_DIR", data_dir)
-
-
-def test_logistic_regression_reaches_91_percent_on_mnist(monkeypatch, capsys):
-    _require_local_mnist(monkeypatch)
-    example = _example()
+def test_logistic_regression_reaches_91_percent_on_mnist(mnist_data_dir, capsys):
+    example = load_example("mnist_logistic_regression")
     (x_train, y_train), (x_test, y_test) = data = example.load_mnist()
     assert x_train.shape == (60000, 784) and x_test.shape == (10000, 784)
     assert x_train.dtype == np.float32 and 0.0 <= x_train.min() and x_train.max() <= 1.0
