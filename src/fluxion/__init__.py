@@ -41,6 +41,7 @@ from .core.tensor_spec import TensorSpec
 from .core.variable import Variable
 from .graph import cond, function, scan, while_loop
 from .ops.array_ops import *  # its __all__: the top-level array ops
+from .ops.index_ops import *  # its __all__: gather, boolean_mask, sort, slice, ...
 from .ops.linalg_ops import *  # its __all__: einsum, norm, tensordot
 from .ops.logging_ops import print
 from .ops.math_ops import (

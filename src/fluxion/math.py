@@ -1,5 +1,5 @@
 """`fluxion.math`: element-wise math, reductions and comparisons (as `tf.math`)."""
-from .ops.array_ops import top_k, unsorted_segment_sum  # noqa: F401
+from .ops.index_ops import top_k, unsorted_segment_sum  # noqa: F401
 from .ops.math_ops import (  # noqa: F401
     abs,
     acos,

@@ -2,7 +2,7 @@
 import numpy as np
 
 import fluxion as fx
-from fluxion.ops import array_ops as ao
+from fluxion.ops import index_ops as ao
 
 from .opinfo import ErrorCase, OpInfo, Sample, distinct, rand
 

@@ -17,7 +17,7 @@ from ..autodiff.tape import GradientTape
 from ..core import nest
 from ..core.context import state
 from ..core.tensor import SymbolicTensor, convert_to_tensor
-from ..ops import array_ops
+from ..ops import array_ops, index_ops
 from ..ops.registry import OpDef, Spec, bind
 from .executor import compile_graph
 from .ir import Graph
@@ -324,7 +324,7 @@ def _while_vjp(cotangents, *rest, cond_exe, body_exe, num_vars, maximum_iteratio
 
     def step(i, *acc):
         carry, capture_grads = list(acc[:num_vars]), list(acc[num_vars:])
-        states = [array_ops.gather(h, i) for h in histories]
+        states = [index_ops.gather(h, i) for h in histories]
         sources = [s for s, f in zip(states, floats) if f] + captures
         with GradientTape() as tape:
             tape.watch(sources)

@@ -2,5 +2,5 @@
 
 Importing `operators` installs the Python operators (`+`, `@`, `[]`, ...) on Tensor and Variable.
 """
-from . import array_ops, logging_ops, math_ops, operators  # noqa: F401
+from . import array_ops, index_ops, logging_ops, math_ops, operators  # noqa: F401
 from .registry import REGISTRY, OpDef, Spec, bind  # noqa: F401

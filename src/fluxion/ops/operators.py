@@ -4,7 +4,7 @@ They live here, not in `core`, so that `core` needs no op definitions.
 """
 from ..core.tensor import Tensor
 from ..core.variable import Variable
-from . import array_ops
+from . import index_ops
 from . import math_ops as m
 
 
@@ -54,7 +54,7 @@ def install(cls):
     cls.__pos__ = lambda self: self
     cls.__abs__ = m.abs
     cls.__invert__ = _invert
-    cls.__getitem__ = lambda self, key: array_ops.getitem(self, key)
+    cls.__getitem__ = lambda self, key: index_ops.getitem(self, key)
     cls.__hash__ = object.__hash__
 
 
