@@ -335,3 +335,9 @@ def test_text_line_dataset_streams_a_file_larger_than_its_footprint(tmp_path):
     tracemalloc.stop()
     assert count == 80_000
     assert peak < 2_000_000, peak  # a few batches in flight, never the 8 MB file
+
+
+def test_unbatched_string_elements_iterate():
+    ds = Dataset.from_tensor_slices(np.array(["a", "bc"]))
+    assert [str(s) for s in ds.as_numpy_iterator()] == ["a", "bc"]
+    assert [str(s) for s in ds] == ["a", "bc"]

@@ -80,7 +80,7 @@ def to_element(value):
 def _output_leaf(array):
     """ndarray -> Tensor (bytes stay NumPy: fluxion tensors hold numbers only)."""
     if array.dtype.kind in "SUO":
-        return array[()] if array.ndim == 0 else array
+        return np.asarray(array)[()] if array.ndim == 0 else array
     return wrap(array[()] if array.ndim == 0 else array)
 
 
@@ -90,7 +90,8 @@ def to_tensors(element):
 
 def to_numpy(element):
     """ndarray leaves, 0-d arrays as NumPy scalars (as `as_numpy_iterator`)."""
-    return map_leaves(lambda a: a[()] if a.ndim == 0 else a, element)
+    # np.asarray first: a string leaf may already be a NumPy scalar (np.str_ is a str)
+    return map_leaves(lambda a: np.asarray(a)[()] if a.ndim == 0 else a, element)
 
 
 def spec_of(element, batch_dims=0):
