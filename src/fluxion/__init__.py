@@ -10,7 +10,7 @@ array([[2., 1.],
 """
 __version__ = "0.1.0"
 
-from . import linalg, math, nn, random
+from . import config, linalg, math, nn, random
 from . import ops as _ops
 from .autodiff import GradientTape, UnconnectedGradients, custom_gradient
 from .core import nest

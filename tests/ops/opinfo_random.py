@@ -17,6 +17,7 @@ import inspect
 
 import numpy as np
 
+from fluxion import nn
 from fluxion import random as fr
 
 from .opinfo import ErrorCase, OpInfo, Sample, rand
@@ -33,17 +34,6 @@ def _seeded(fn):
     return call
 
 
-def _stream(kwargs, stateless):
-    """The documented generator: (global, op) seed pair, first draw; or the stateless seed."""
-    seed = kwargs["seed"] if stateless else (GLOBAL_SEED, kwargs["seed"])
-    key = [int(s) % 2 ** 64 for s in seed]
-    return np.random.Generator(np.random.Philox(key=key, counter=[0, 0, int(stateless), 0]))
-
-
-def _shape(shape):
-    return tuple(int(d) for d in np.asarray(shape).reshape(-1))
-
-
 # --- references: `core(gen, **arguments)`, arguments bound by the public op's signature ------
 def reference(fn, core, stateless):
     """A reference for public op `fn`: binds the call's arguments by name, then runs `core`."""
@@ -55,6 +45,7 @@ def reference(fn, core, stateless):
         arguments = dict(bound.arguments)
         arguments.pop("name", None)
         arguments.pop("alg", None)
+        arguments.pop("rng_alg", None)
         seed = arguments.pop("seed")
         return core(_stream(seed, stateless), **arguments)
     return ref
@@ -122,6 +113,16 @@ def shuffle_core(gen, value):
     return value if value.ndim == 0 else value[gen.permutation(value.shape[0])]
 
 
+def dropout_core(gen, x, rate, noise_shape=None):
+    """The documented mask: keep where the stream's 32-bit word >= round(rate * 2**32)."""
+    x = np.asarray(x)
+    shape = x.shape if noise_shape is None else tuple(noise_shape)
+    count = int(np.prod(shape))
+    bits = gen.bit_generator.random_raw(-(-count // 2)).view(np.uint32)[:count].reshape(shape)
+    mask = (bits >= round(rate * 2 ** 32)) * x.dtype.type(1 / (1 - rate))
+    return x * mask.astype(x.dtype)
+
+
 # --- samples ------------------------------------------------------------------------------------
 def _call(stateless, i, shape, *rest, **kw):
     """A Sample: seed `i` goes to position 1 (stateless ops) or to keyword `seed`."""
@@ -184,6 +185,18 @@ def shuffle_samples(rng, dtype):
     yield Sample((rand(rng, (), dtype),), {"seed": 4})
 
 
+def dropout_samples(stateless):
+    def seed(i):
+        return {"seed": (i, 2 ** 40 + i) if stateless else 10 + i}
+
+    def samples(rng, dtype):
+        yield Sample((rand(rng, (3, 4), dtype), 0.5), seed(1))
+        yield Sample((rand(rng, (2, 3, 4), dtype), 0.25), {"noise_shape": (2, 1, 4), **seed(2)})
+        yield Sample((rand(rng, (40,), dtype), 0.9), seed(3))
+        yield Sample((rand(rng, (0, 2), dtype), 0.5), seed(4))
+    return samples
+
+
 # --- errors -------------------------------------------------------------------------------------
 def shape_errors(name, extra=()):
     seed = {"seed": [1, 2]} if name.startswith("stateless") else {}
@@ -214,6 +227,17 @@ def categorical_errors(name):
         ErrorCase((np.zeros((2, 3), np.float32), -1), seed, ValueError, "num_samples"),
         ErrorCase((np.zeros((2, 3), np.float32), 2), {**seed, "dtype": "float32"}, ValueError,
                   "dtype must be one of"),
+    ]
+
+
+def dropout_errors(name):
+    seed = {"seed": [1, 2]} if name.startswith("stateless") else {}
+    return lambda: [
+        ErrorCase((np.ones(3, np.float32), 1.0), seed, ValueError, rf"{name}: rate must be"),
+        ErrorCase((np.ones((2, 3), np.float32), 0.5), {**seed, "noise_shape": (3, 3)},
+                  ValueError, name),
+        *([ErrorCase((np.ones(3, np.float32), 0.5), {"seed": [1.5, 2.0]}, ValueError,
+                     r"seed must be two integers")] if seed else []),
     ]
 
 
@@ -248,6 +272,12 @@ def _entries(stateless):
 OPS = [
     *_entries(stateless=False),
     *_entries(stateless=True),
+    OpInfo("nn.dropout", _seeded(nn.dropout), reference(nn.dropout, dropout_core, False),
+           dropout_samples(False), dtypes=_F, second_order=False, errors=dropout_errors("dropout")),
+    OpInfo("nn.experimental.stateless_dropout", nn.experimental.stateless_dropout,
+           reference(nn.experimental.stateless_dropout, dropout_core, True),
+           dropout_samples(True), dtypes=_F, second_order=False,
+           errors=dropout_errors("stateless_dropout")),
     OpInfo("random.shuffle", _seeded(fr.shuffle), reference(fr.shuffle, shuffle_core, False),
            shuffle_samples, dtypes=("float32", "float64", "int32"), grad=False),
 ]

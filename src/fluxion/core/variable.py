@@ -4,6 +4,8 @@ An assignment replaces the stored array, so a tensor read earlier keeps the valu
 (TensorFlow's semantics). Every read goes through `read_value`, which lets active gradient tapes
 watch the variable.
 """
+import sys
+
 import numpy as np
 
 from . import dtypes
@@ -187,3 +189,31 @@ class Variable:
 
     def __index__(self):
         return self.read_value().__index__()
+
+
+# sys.getrefcount(array) inside `writable_arrays` when only the variable holds it: the
+# variable's reference, the local name and getrefcount's own argument.
+_SOLE_OWNER_REFS = 3
+
+
+def writable_arrays(variables):
+    """The variables' arrays, ready to be updated in place by a fused kernel.
+
+    A variable's own array is returned when nothing else holds it; otherwise (a tensor read
+    earlier still refers to it) the variable gets a copy first, so that tensor keeps its value,
+    as TensorFlow promises.
+
+    Example:
+    >>> v = fluxion.Variable([1.0, 2.0])
+    >>> writable_arrays([v])[0] += 1.0
+    >>> v.numpy()
+    array([2., 3.], dtype=float32)
+    """
+    arrays = []
+    for var in variables:
+        current = var._value
+        if sys.getrefcount(current) > _SOLE_OWNER_REFS or not isinstance(current, np.ndarray) \
+                or not current.flags.writeable:
+            var._value = current = np.array(current, copy=True)
+        arrays.append(current)
+    return arrays

@@ -17,6 +17,8 @@ import sys
 
 import numpy as np
 
+from ..core.variable import writable_arrays
+from ..ops.training_ops import VariableUpdate
 from .ir import ASSIGN, CONSTANT, PLACEHOLDER, READ_VARIABLE
 
 # sys.getrefcount(current) inside `_updater` when only the variable holds the array: the
@@ -50,6 +52,12 @@ def _updater(var, ufunc):
         else:
             var._value = np.asarray(ufunc(current, value))
     return update
+
+
+def _variable_update(op, attrs):
+    attrs = dict(attrs)
+    variables = attrs.pop("variables")
+    return lambda *arrays: op.kernel(writable_arrays(variables), *arrays, **attrs)
 
 
 def _escaping_slots(graph, slot_of, view_safe):
@@ -91,7 +99,7 @@ class Executable:
         def reuses_buffer(node):
             op = node.op
             return static and getattr(op, "out_kernel", None) is not None and \
-                len(node.outputs) == 1 and not getattr(op, "stateful", False)
+                len(node.outputs) == 1
 
         escaping = _escaping_slots(graph, slot_of, reuses_buffer)
         last_use = {}
@@ -118,6 +126,8 @@ class Executable:
                 fn, attrs = _reader(node.attrs["variable"]), {}
             elif op is ASSIGN["assign"]:
                 fn, attrs = _assigner(node.attrs["variable"]), {}
+            elif isinstance(op, VariableUpdate):
+                fn, attrs = _variable_update(op, node.attrs), {}
             elif op in ASSIGN.values():
                 ufunc = np.add if op is ASSIGN["assign_add"] else np.subtract
                 fn, attrs = _updater(node.attrs["variable"], ufunc), {}
@@ -134,24 +144,53 @@ class Executable:
         self._outputs = tuple(slot_of[id(v)] for v in graph.outputs)
         self._num_slots = len(slot_of)
 
-    def __call__(self, arrays):
-        env = [None] * self._num_slots
-        env[:self.num_inputs] = arrays
+        self._run, self._line_of_node = self._generate()
+
+    def _generate(self):
+        """Writes the program as one straight-line Python function, one line per kernel call,
+        values in local variables (`s<slot>`), released with `del` after their last use: no
+        per-node interpretation cost. Returns it and the first line of each node."""
+        namespace = {}
+        lines = ["def run(inputs):"]
+        if self.num_inputs:
+            lines.append("    " + "".join(f"s{i}, " for i in range(self.num_inputs))
+                         + "= inputs")
         for index, value in self._constants:
-            env[index] = value
-        for fn, ins, attrs, outs, frees, node in self._program:
-            try:
-                result = fn(*[env[i] for i in ins], **attrs)
-            except (ValueError, TypeError, IndexError, FloatingPointError) as exc:
-                raise _explain(node, exc, [env[i] for i in ins]) from None
+            namespace[f"c{index}"] = value
+            lines.append(f"    s{index} = c{index}")
+        line_of_node = {}
+        for k, (fn, ins, attrs, outs, frees, node) in enumerate(self._program):
+            namespace[f"f{k}"] = fn
+            args = [f"s{i}" for i in ins]
+            if attrs:
+                namespace[f"a{k}"] = attrs
+                args.append(f"**a{k}")
+            call = f"f{k}({', '.join(args)})"
             if type(outs) is int:
-                env[outs] = result
+                call = f"s{outs} = {call}"
             elif outs:
-                for i, r in zip(outs, result):
-                    env[i] = r
-            for s in frees:
-                env[s] = None
-        return [env[i] for i in self._outputs]
+                call = "".join(f"s{i}, " for i in outs) + f"= {call}"
+            line_of_node[len(lines) + 1] = node, ins
+            lines.append("    " + call)
+            if frees:
+                lines.append("    del " + ", ".join(f"s{i}" for i in frees))
+        lines.append("    return [" + "".join(f"s{i}, " for i in self._outputs) + "]")
+        source = "\n".join(lines) + "\n"
+        exec(compile(source, "<fluxion graph>", "exec"), namespace)
+        return namespace["run"], line_of_node
+
+    def __call__(self, arrays):
+        try:
+            return self._run(arrays)
+        except (ValueError, TypeError, IndexError, FloatingPointError) as exc:
+            tb = exc.__traceback__
+            while tb is not None and tb.tb_frame.f_code.co_filename != "<fluxion graph>":
+                tb = tb.tb_next
+            if tb is None:
+                raise
+            node, ins = self._line_of_node[tb.tb_lineno]
+            values = tb.tb_frame.f_locals
+            raise _explain(node, exc, [values[f"s{i}"] for i in ins]) from None
 
 
 def _explain(node, exc, arrays):

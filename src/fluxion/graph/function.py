@@ -23,6 +23,27 @@ from .passes import optimize
 from .tracer import GraphTracer
 
 RETRACE_WARNING_THRESHOLD = 5
+_run_functions_eagerly = False  # fluxion.config.run_functions_eagerly
+
+
+def set_run_eagerly(flag):
+    """Makes every `Function` call run its Python body eagerly (`config.run_functions_eagerly`).
+
+    Example:
+    >>> set_run_eagerly(False)
+    """
+    global _run_functions_eagerly
+    _run_functions_eagerly = flag
+
+
+def run_eagerly():
+    """Whether `set_run_eagerly(True)` is in effect.
+
+    Example:
+    >>> run_eagerly()
+    False
+    """
+    return _run_functions_eagerly
 
 
 def _leaf_key(leaf):
@@ -213,7 +234,7 @@ class Function:
         return bound
 
     def __call__(self, *args, **kwargs):
-        if state.tracer is not None or state.tapes:
+        if state.tracer is not None or state.tapes or _run_functions_eagerly:
             # Inside another trace the body is inlined; under an active GradientTape it runs
             # eagerly so that the tape records every op.
             return self._python_function(*args, **kwargs)

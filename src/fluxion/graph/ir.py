@@ -1,13 +1,15 @@
 """The graph IR: a flat list of nodes over symbolic values, in program order.
 
 Every value is a `SymbolicTensor` produced by exactly one node. Besides primitive ops (`OpDef`s)
-there are four node kinds with no kernel of their own:
+there are node kinds with no kernel of their own:
 
 - `placeholder`: a graph input (attr `index`: the position among the inputs);
 - `constant`: a value known at trace time (attr `value`: the ndarray);
 - `read_variable`: reads a Variable captured by reference (attr `variable`);
 - `assign`, `assign_add`, `assign_sub`: write a Variable (attr `variable`); these have effects,
-  so passes keep them and keep their order relative to reads of the same variable.
+  so passes keep them and keep their order relative to reads of the same variable;
+- `VariableUpdate`s (ops/training_ops.py, e.g. `apply_adam`): update several variables (attr
+  `variables`) in place with a fused kernel, kept and ordered like assignments.
 
 `str(graph)` prints one line per node: output, op, inputs, attributes, shape and dtype.
 """

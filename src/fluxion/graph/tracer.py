@@ -49,6 +49,9 @@ class ShapeTracer(_Tracing):
     def assign_variable(self, var, mode, value):
         return var
 
+    def update_variables(self, op, variables, inputs, attrs):
+        pass
+
     def on_variable_created(self, var):
         pass
 
@@ -121,3 +124,10 @@ class GraphTracer(_Tracing):
         self.graph.add(Node(ASSIGN[mode], (value,), {"variable": var}, ()))
         self.invalidate_reads(var)
         return var
+
+    def update_variables(self, op, variables, inputs, attrs):
+        """Records `VariableUpdate` `op` of `variables` from `inputs`."""
+        inputs = tuple(self.lift(x) for x in inputs)
+        self.graph.add(Node(op, inputs, {"variables": tuple(variables), **attrs}, ()))
+        for var in variables:
+            self.invalidate_reads(var)

@@ -32,7 +32,7 @@ from .math_ops import (
     tanh,
     unary_arg,
 )
-from .random_ops import uniform
+from .random_ops import keep_mask
 from .registry import OpDef, Spec, bind
 
 __all__ = [
@@ -568,11 +568,37 @@ def dropout(x, rate, noise_shape=None, seed=None, name=None):
     >>> fluxion.random.set_seed(0)
     >>> y = fluxion.nn.dropout(fluxion.ones([2, 5]), rate=0.5)   # values 0. or 2.
     """
-    x = unary_arg("dropout", x, _F)
+    return _dropout("dropout", x, rate, noise_shape, seed, stateless=False)
+
+
+def stateless_dropout(x, rate, seed, rng_alg=None, noise_shape=None, name=None):
+    """`dropout` whose mask is a function of `seed` (two integers) alone.
+
+    The seed may be a tensor computed at run time, e.g. read from a variable inside a
+    `fluxion.function` (as Keras's `SeedGenerator` does), so a compiled step draws a new mask
+    whenever the seed changes. Available as `fluxion.nn.experimental.stateless_dropout`.
+
+    Args:
+        x, rate, noise_shape: as in `dropout`.
+        seed: a shape-[2] integer tensor, list or array.
+        rng_alg: accepted for TensorFlow compatibility (Fluxion always uses Philox).
+
+    Example:
+    >>> x = fluxion.ones([2, 4])
+    >>> a = fluxion.nn.experimental.stateless_dropout(x, 0.5, seed=[1, 2])
+    >>> b = fluxion.nn.experimental.stateless_dropout(x, 0.5, seed=[1, 2])
+    >>> bool(fluxion.reduce_all(a == b))
+    True
+    """
+    return _dropout("stateless_dropout", x, rate, noise_shape, seed, stateless=True)
+
+
+def _dropout(op_name, x, rate, noise_shape, seed, stateless):
+    x = unary_arg(op_name, x, _F)
     if isinstance(rate, Tensor):
         rate = rate._value
     if np.ndim(rate) != 0 or not 0 <= float(rate) < 1:
-        raise ValueError(f"dropout: rate must be a scalar in the range [0, 1), received "
+        raise ValueError(f"{op_name}: rate must be a scalar in the range [0, 1), received "
                          f"rate={rate!r}. It is the fraction dropped (TensorFlow 1's "
                          "keep_prob is 1 - rate).")
     rate = float(rate)
@@ -584,9 +610,8 @@ def dropout(x, rate, noise_shape=None, seed=None, name=None):
     else:
         noise = list(np.asarray(noise_shape, dtype=object).tolist())
         if len(noise) != len(shape):
-            raise ValueError(f"dropout: noise_shape {noise} must have one entry per axis of x "
+            raise ValueError(f"{op_name}: noise_shape {noise} must have one entry per axis of x "
                              f"of shape {shape}.")
         noise_shape = tuple(d if n is None else int(n) for n, d in zip(noise, shape, strict=True))
-        rules.broadcast_shapes("dropout", noise_shape, shape)
-    keep = uniform(noise_shape, dtype=x.dtype, seed=seed) >= rate
-    return x * (cast(keep, x.dtype) * (1.0 / (1.0 - rate)))
+        rules.broadcast_shapes(op_name, noise_shape, shape)
+    return x * keep_mask(op_name, noise_shape, rate, x.dtype, seed, stateless)

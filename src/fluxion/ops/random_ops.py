@@ -15,17 +15,26 @@ Streams. Draw number `k` (0, 1, ...) of op `name` with seed pair `(a, b)` uses
 `np.random.Generator(np.random.Philox(key=[a mod 2**64, b mod 2**64], counter=[0, 0, 0, k]))`;
 stateless ops (`stateless_uniform(shape, seed=[a, b])`) use `counter=[0, 0, 1, 0]`. The counter of
 each `(name, a, b)` is kept here and advanced by the kernel itself, so a traced graph that holds
-the op draws new numbers on every run, just as eager code does.
+the op draws new numbers on every run, just as eager code does. A stateless op's seed is an input
+tensor, so it may come from a variable inside a compiled function (as Keras's `SeedGenerator`).
+
+Uniform values and dropout masks are made from the stream's raw 64-bit words (Philox is counter
+based, so large draws are made in parallel pieces with exactly the words a single thread would
+produce): float32 uniforms are `(u32 >> 8) * 2**-24` and float64 ones `(u64 >> 11) * 2**-53`, the
+values `Generator.random` gives; a dropout mask keeps an element when its 32-bit word is at least
+`round(rate * 2**32)`.
 
 Each sampler is a primitive without a gradient; `mean`, `stddev`, `minval` and `maxval` are applied
 with ordinary (differentiable) ops afterwards, as in TensorFlow.
 """
 import random as _pyrandom
+import threading
 
 import numpy as np
 
 from ..core import dtypes
 from ..core.tensor import Tensor, convert_to_tensor
+from ..kernels import parallel
 from .math_ops import add, multiply, subtract
 from .registry import OpDef, Spec, bind
 
@@ -37,6 +46,7 @@ __all__ = [
 DEFAULT_GLOBAL_SEED = 87654321
 _MAXINT32 = 2 ** 31 - 1
 _MASK64 = (1 << 64) - 1
+_MAXUINT32 = (1 << 32) - 1
 _STATEFUL, _STATELESS = 0, 1
 
 
@@ -112,39 +122,101 @@ def _int_seed(what, seed):
         raise TypeError(f"{what}: a seed must be an integer, received {seed!r}.") from None
 
 
-def _philox(seed, stream, index):
-    key = np.array([seed[0] & _MASK64, seed[1] & _MASK64], np.uint64)
-    counter = np.array([0, 0, stream, index], np.uint64)
-    return np.random.Generator(np.random.Philox(key=key, counter=counter))
+class _Stream:
+    """One draw's stream: Philox keyed by the seed pair, at counter `[block, 0, stream, index]`."""
+
+    __slots__ = ("key", "stream", "index")
+
+    def __init__(self, seed, stream, index):
+        self.key = np.array([seed[0] & _MASK64, seed[1] & _MASK64], np.uint64)
+        self.stream, self.index = stream, index
+
+    def generator(self, block=0):
+        counter = np.array([block, 0, self.stream, self.index], np.uint64)
+        return np.random.Generator(np.random.Philox(key=self.key, counter=counter))
+
+    def words(self, start, count):
+        """Raw 64-bit words `start .. start + count` of the stream (`start` a multiple of 4:
+        each counter block gives four words)."""
+        philox = getattr(_thread_philox, "philox", None)
+        if philox is None:  # one per thread, repositioned for each piece: cheaper than a new one
+            philox = _thread_philox.philox = np.random.Philox(0)
+        philox.state = {"bit_generator": "Philox", "buffer": _EMPTY_BUFFER, "buffer_pos": 4,
+                        "has_uint32": 0, "uinteger": 0, "state": {
+                            "key": self.key, "counter": np.array(
+                                [start // 4, 0, self.stream, self.index], np.uint64)}}
+        return philox.random_raw(count)
 
 
-def _stateful_generator(op_name, seed):
-    """The generator for the next draw of op `op_name` with seed pair `seed`; advances it."""
+_thread_philox = threading.local()
+_EMPTY_BUFFER = np.zeros(4, np.uint64)
+
+
+def _stateful_stream(op_name, seed):
+    """The stream of the next draw of op `op_name` with seed pair `seed`; advances it."""
     if seed is None:
-        return _state.entropy
+        return _Stream(tuple(int(k) for k in _state.entropy.integers(0, _MASK64, 2,
+                                                                     dtype=np.uint64)),
+                       _STATEFUL, 0)
     key = (op_name,) + seed
     index = _state.counters.get(key, 0)
     _state.counters[key] = index + 1
-    return _philox(seed, _STATEFUL, index)
+    return _Stream(seed, _STATEFUL, index)
 
 
-# --- samplers: NumPy only, `draw(generator, *arrays, **attrs)` ---------------------------------
-def _draw_uniform(gen, shape, dtype):
+# --- samplers: NumPy only, `draw(stream, *arrays, **attrs)` -------------------------------------
+def _fill_from_words(stream, shape, dtype, convert, out, bits):
+    """An array of `shape` whose flat elements are `convert` of the stream's consecutive
+    32-bit or 64-bit (`bits`) values, made in parallel pieces."""
+    out = np.empty(shape, dtype) if out is None else out
+    flat = out.reshape(-1)
+    per_word = 64 // bits
+
+    def piece(start, stop):  # element range; start is a multiple of 4 * per_word
+        words = stream.words(start // per_word, -(-(stop - start) // per_word))
+        bits = words.view(np.uint32) if per_word == 2 else words
+        convert(bits[:stop - start], flat[start:stop])
+    parallel.for_pieces(piece, flat.size, align=4 * per_word)
+    return out
+
+
+def _to_unit_float(bits, out):
+    if bits.dtype == np.uint32:
+        np.multiply(bits >> np.uint32(8), np.float32(2 ** -24), out=out, dtype=np.float32)
+    else:
+        np.multiply(bits >> np.uint64(11), 2.0 ** -53, out=out)
+
+
+def _draw_uniform(stream, shape, dtype, out=None):
     if dtype == np.float16:  # k / 2**11 is exact in float16, so 1.0 can never appear
+        gen = stream.generator()
         return (gen.integers(0, 2048, shape, dtype=np.int32) * np.float32(2 ** -11)).astype(dtype)
-    return gen.random(shape, dtype=dtype)
+    return _fill_from_words(stream, shape, dtype, _to_unit_float, out,
+                            64 if np.dtype(dtype).itemsize == 8 else 32)
 
 
-def _draw_uniform_int(gen, minval, maxval, shape, dtype):
-    return gen.integers(minval, maxval, shape, dtype=dtype)
+def _draw_keep_mask(stream, shape, dtype, rate, out=None):
+    """0 where dropped (probability `rate`), `1 / (1 - rate)` where kept."""
+    threshold = np.uint32(min(round(rate * 2 ** 32), _MAXUINT32))
+    scale = np.dtype(dtype).type(1.0 / (1.0 - rate))
+
+    def convert(bits, piece):
+        np.multiply(bits >= threshold, scale, out=piece)
+    return _fill_from_words(stream, shape, dtype, convert, out, 32)
 
 
-def _draw_normal(gen, shape, dtype):
+def _draw_uniform_int(stream, minval, maxval, shape, dtype):
+    return stream.generator().integers(minval, maxval, shape, dtype=dtype)
+
+
+def _draw_normal(stream, shape, dtype):
+    gen = stream.generator()
     work = np.float32 if dtype == np.float16 else dtype
     return gen.standard_normal(shape, dtype=work).astype(dtype, copy=False)
 
 
-def _draw_truncated_normal(gen, shape, dtype):
+def _draw_truncated_normal(stream, shape, dtype):
+    gen = stream.generator()
     work = np.float32 if dtype == np.float16 else dtype
     z = gen.standard_normal(shape, dtype=work)
     bad = np.abs(z) > 2
@@ -154,7 +226,8 @@ def _draw_truncated_normal(gen, shape, dtype):
     return z.astype(dtype, copy=False)
 
 
-def _draw_categorical(gen, logits, num_samples, dtype):
+def _draw_categorical(stream, logits, num_samples, dtype):
+    gen = stream.generator()
     logits = logits.astype(np.float64)
     batch, classes = logits.shape
     out = np.empty((batch, num_samples), dtype=dtype)
@@ -169,16 +242,17 @@ def _draw_categorical(gen, logits, num_samples, dtype):
     return out
 
 
-def _draw_shuffle(gen, x):
+def _draw_shuffle(stream, x):
     if x.ndim == 0:
         return x.copy()
-    return x[gen.permutation(x.shape[0])]
+    return x[stream.generator().permutation(x.shape[0])]
 
 
-# --- shape/dtype rules (infer); `seed` is an attribute of every random primitive ---------------
-# Each factory takes the public op's name, which the rule's error messages show.
+# --- shape/dtype rules (infer) ------------------------------------------------------------------
+# `seed` is an attribute of stateful primitives and the first input of stateless ones. Each
+# factory takes the public op's name, which the rule's error messages show.
 def _shape_rule(op_name):
-    def infer(shape, dtype, seed=None):
+    def infer(shape, dtype, seed=None, rate=None):
         return Spec(tuple(shape), np.dtype(dtype))
     return infer
 
@@ -213,26 +287,42 @@ def _shuffle_rule(op_name):
     return infer
 
 
-def _random_ops(name, draw, rule, public=None, stateless=True):
+def _seed_input_rule(op_name, infer):
+    """`infer` for a stateless primitive, whose first input is the seed tensor."""
+    def infer_stateless(seed, *specs, **attrs):
+        if len(seed.shape) != 1 or seed.shape[0] not in (2, None) or \
+                np.dtype(seed.dtype).kind not in "iu":
+            raise ValueError(f"{op_name}: seed must be two integers (shape [2]), received shape "
+                             f"{tuple(seed.shape)} and dtype {np.dtype(seed.dtype).name}.")
+        return infer(*specs, **attrs)
+    return infer_stateless
+
+
+def _random_ops(name, draw, rule, public=None, stateless=True, writes_out=False):
     """Registers primitives `random_<name>` and `stateless_random_<name>`; returns both OpDefs.
 
     `rule(op_name)` builds the shape/dtype rule whose errors name public op `op_name` (by
-    default `name`; the stateless one is `stateless_<public>`).
+    default `name`; the stateless one is `stateless_<public>`). `writes_out`: `draw` takes an
+    `out=` array to fill, so a compiled graph can reuse the result's buffer.
     """
     op_name, public = f"random_{name}", public or name
 
     def stateful_kernel(*arrays, seed, **attrs):
-        return draw(_stateful_generator(op_name, seed), *arrays, **attrs)
+        return draw(_stateful_stream(op_name, seed), *arrays, **attrs)
 
-    def stateless_kernel(*arrays, seed, **attrs):
-        return draw(_philox(seed, _STATELESS, 0), *arrays, **attrs)
+    def stateless_kernel(seed, *arrays, **attrs):
+        return draw(_Stream((int(seed[0]), int(seed[1])), _STATELESS, 0), *arrays, **attrs)
 
-    return (OpDef(op_name, stateful_kernel, rule(public), stateful=True),
-            OpDef(f"stateless_{op_name}", stateless_kernel, rule(f"stateless_{public}"))
+    return (OpDef(op_name, stateful_kernel, rule(public), stateful=True,
+                  out_kernel=stateful_kernel if writes_out else None),
+            OpDef(f"stateless_{op_name}", stateless_kernel,
+                  _seed_input_rule(f"stateless_{public}", rule(f"stateless_{public}")),
+                  out_kernel=stateless_kernel if writes_out else None)
             if stateless else None)
 
 
-_UNIFORM = _random_ops("uniform", _draw_uniform, _shape_rule)
+_UNIFORM = _random_ops("uniform", _draw_uniform, _shape_rule, writes_out=True)
+_KEEP_MASK = _random_ops("keep_mask", _draw_keep_mask, _shape_rule, "dropout", writes_out=True)
 _UNIFORM_INT = _random_ops("uniform_int", _draw_uniform_int, _uniform_int_rule, "uniform")
 _NORMAL = _random_ops("normal", _draw_normal, _shape_rule)
 _TRUNCATED = _random_ops("truncated_normal", _draw_truncated_normal, _shape_rule)
@@ -270,18 +360,26 @@ def _shape_arg(op_name, shape):
 
 
 def _stateless_seed(op_name, seed):
-    values = np.asarray(seed.numpy() if isinstance(seed, Tensor) else seed)
-    if values.shape != (2,) or values.dtype.kind not in "iu":
-        raise ValueError(f"{op_name}: seed must be two integers (shape [2]), received "
-                         f"{seed!r}.")
-    return (int(values[0]), int(values[1]))
+    """`seed` as a shape-[2] integer tensor (a list, an array, or a tensor, possibly symbolic)."""
+    if not isinstance(seed, Tensor):
+        values = np.asarray(seed)
+        if values.dtype.kind not in "iu":
+            raise ValueError(f"{op_name}: seed must be two integers (shape [2]), received "
+                             f"{seed!r}.")
+        seed = convert_to_tensor(values.astype(np.int64, copy=False))
+    shape, dtype = tuple(seed.shape), seed.dtype
+    if len(shape) != 1 or shape[0] not in (2, None) or not dtype.is_integer:
+        raise ValueError(f"{op_name}: seed must be two integers (shape [2]), received shape "
+                         f"{list(shape)} and dtype {dtype.name}.")
+    return seed
 
 
-def _resolve_seed(op_name, seed, stateless):
-    """(primitive index, seed attr): the stateless primitive is index 1 of each pair."""
+def _bind_random(op_name, ops, seed, stateless, *tensors, **attrs):
+    """Runs the stateful (`ops[0]`, seed pair as attribute) or stateless (`ops[1]`, seed tensor
+    as first input) primitive."""
     if stateless:
-        return 1, _stateless_seed(op_name, seed)
-    return 0, get_seed(seed)
+        return bind(ops[1], _stateless_seed(op_name, seed), *tensors, **attrs)
+    return bind(ops[0], *tensors, seed=get_seed(seed), **attrs)
 
 
 # --- public ops ---------------------------------------------------------------------------------
@@ -299,10 +397,9 @@ def _uniform(op_name, shape, minval, maxval, dtype, seed, stateless):
         if not lo._value < hi._value and np.prod(shape) > 0:
             raise ValueError(f"{op_name}: need minval < maxval for integer dtypes, received "
                              f"minval={lo._value.item()}, maxval={hi._value.item()}.")
-        which, seed = _resolve_seed(op_name, seed, stateless)
-        return bind(_UNIFORM_INT[which], lo, hi, shape=shape, dtype=dt._np, seed=seed)
-    which, seed = _resolve_seed(op_name, seed, stateless)
-    u = bind(_UNIFORM[which], shape=shape, dtype=dt._np, seed=seed)
+        return _bind_random(op_name, _UNIFORM_INT, seed, stateless, lo, hi, shape=shape,
+                            dtype=dt._np)
+    u = _bind_random(op_name, _UNIFORM, seed, stateless, shape=shape, dtype=dt._np)
     if _is_number(minval, 0) and (maxval is None or _is_number(maxval, 1)):
         return u
     lo = convert_to_tensor(minval, dtype=dt)
@@ -317,11 +414,23 @@ def _is_number(value, number):
 def _scaled(op_name, ops, shape, mean, stddev, dtype, seed, stateless):
     dt = _dtype_arg(op_name, dtype, _FLOATS)
     shape = _shape_arg(op_name, shape)
-    which, seed = _resolve_seed(op_name, seed, stateless)
-    z = bind(ops[which], shape=shape, dtype=dt._np, seed=seed)
+    z = _bind_random(op_name, ops, seed, stateless, shape=shape, dtype=dt._np)
     if _is_number(mean, 0) and _is_number(stddev, 1):
         return z
     return add(multiply(z, convert_to_tensor(stddev, dtype=dt)), convert_to_tensor(mean, dtype=dt))
+
+
+def keep_mask(op_name, shape, rate, dtype, seed, stateless):
+    """The mask of `dropout`: `1 / (1 - rate)` with probability `1 - rate`, else 0.
+
+    Example:
+    >>> m = keep_mask("dropout", (2, 3), 0.5, fluxion.float32, seed=1, stateless=False)
+    >>> sorted(set(m.numpy().ravel().tolist())) in ([0.0, 2.0], [0.0], [2.0])
+    True
+    """
+    dt = _dtype_arg(op_name, dtype, _FLOATS)
+    return _bind_random(op_name, _KEEP_MASK, seed, stateless, shape=tuple(shape), dtype=dt._np,
+                        rate=float(rate))
 
 
 def uniform(shape, minval=0, maxval=None, dtype=dtypes.float32, seed=None, name=None):
@@ -382,10 +491,11 @@ def _categorical(op_name, logits, num_samples, dtype, seed, stateless):
     num_samples = _int_seed(f"{op_name}: num_samples", num_samples)
     if num_samples < 0:
         raise ValueError(f"{op_name}: num_samples must be >= 0, received {num_samples}.")
-    which, seed = _resolve_seed(op_name, seed, stateless)
-    op, value = _CATEGORICAL[which], logits._value
-    op.infer(Spec(value.shape, value.dtype), num_samples=num_samples, dtype=dt._np)  # validates
-    return bind(op, logits, num_samples=num_samples, dtype=dt._np, seed=seed)
+    value = logits._value  # validated here: NumPy would fail less clearly in the kernel
+    _categorical_rule(op_name)(Spec(value.shape, value.dtype), num_samples=num_samples,
+                               dtype=dt._np)
+    return _bind_random(op_name, _CATEGORICAL, seed, stateless, logits, num_samples=num_samples,
+                        dtype=dt._np)
 
 
 def categorical(logits, num_samples, dtype=None, seed=None, name=None):

@@ -2,6 +2,7 @@
 import numpy as np
 
 from ...ops import math_ops as m
+from ...ops import training_ops
 from .base import Optimizer, base_optimizer_keyword_args, cast_to
 
 
@@ -74,12 +75,30 @@ class Adam(_Moments):
         self._velocity_hats = self.add_optimizer_variables(var_list, "velocity_hat") \
             if self.amsgrad else []
 
+    def _alpha(self, learning_rate, dtype):
+        """The bias-corrected learning rate of this step."""
+        t = self._step(dtype)
+        return cast_to(learning_rate, dtype) * m.sqrt(
+            1.0 - m.pow(cast_to(self.beta_2, dtype), t)) / (
+            1.0 - m.pow(cast_to(self.beta_1, dtype), t))
+
+    def _update_all(self, grads, variables, learning_rate):
+        # One fused in-place update of every variable, unless something needs the general path.
+        if self.amsgrad or type(self).update_step is not Adam.update_step or \
+                len({v.dtype for v in variables}) != 1:
+            return super()._update_all(grads, variables, learning_rate)
+        dtype = variables[0].dtype
+        slots = [self._get_variable_index(v) for v in variables]
+        training_ops.apply_adam(variables, [self._momentums[i] for i in slots],
+                                [self._velocities[i] for i in slots],
+                                [cast_to(g, dtype) for g in grads],
+                                self._alpha(learning_rate, dtype), self.beta_1, self.beta_2,
+                                self.epsilon)
+
     def update_step(self, gradient, variable, learning_rate):
         dtype = variable.dtype
-        lr, g = cast_to(learning_rate, dtype), cast_to(gradient, dtype)
-        t = self._step(dtype)
-        alpha = lr * m.sqrt(1.0 - m.pow(cast_to(self.beta_2, dtype), t)) / (
-            1.0 - m.pow(cast_to(self.beta_1, dtype), t))
+        g = cast_to(gradient, dtype)
+        alpha = self._alpha(learning_rate, dtype)
         i = self._get_variable_index(variable)
         mom, vel = self._momentums[i], self._velocities[i]
         new_m = mom.read_value() + (g - mom.read_value()) * (1 - self.beta_1)
