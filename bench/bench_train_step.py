@@ -1,9 +1,10 @@
 """A compiled training step written with GradientTape: the book's MLP, one epoch.
 
-784-128-128-10, ReLU, dropout 0.3, softmax cross-entropy, Adam; 48,000 samples per epoch on
-synthetic data of MNIST's shapes (the same workload as the peers' figures in issue 3). Prints the
-median seconds per epoch of `--reps` epochs, eager and compiled, the first (tracing) epoch, and
-the matmul floor (the step's six forward/backward GEMMs plus two more, run back to back by NumPy).
+784-128-128-10, ReLU, dropout 0.3, softmax cross-entropy, Keras's Adam (`apply_gradients`);
+48,000 samples per epoch on synthetic data of MNIST's shapes (the workload of the peers' figures
+in issue 3). Prints the median seconds per epoch of `--reps` epochs, eager and compiled, the
+first (tracing) epoch, and the matmul floor (the step's eight forward/backward GEMMs, run back to
+back by NumPy).
 
     python bench/bench_train_step.py --batch 128 --reps 5
 """
@@ -14,7 +15,7 @@ import time
 import numpy as np
 
 import fluxion as fx
-from fluxion import nn
+from fluxion import keras, nn
 
 SAMPLES, DIM, HIDDEN, CLASSES, DROPOUT = 48_000, 784, 128, 10, 0.3
 
@@ -33,26 +34,6 @@ def make_model(seed=0):
     return params
 
 
-class Adam:
-    """Keras's Adam update, written with fluxion ops (traceable)."""
-
-    def __init__(self, params, lr=1e-3, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
-        self.params = params
-        self.m = [fx.Variable(np.zeros(p.shape, np.float32), trainable=False) for p in params]
-        self.v = [fx.Variable(np.zeros(p.shape, np.float32), trainable=False) for p in params]
-        self.t = fx.Variable(0.0, trainable=False)
-        self.lr, self.b1, self.b2, self.eps = lr, beta_1, beta_2, epsilon
-
-    def apply(self, grads):
-        self.t.assign_add(1.0)
-        t = self.t.read_value()
-        alpha = self.lr * fx.sqrt(1.0 - fx.pow(self.b2, t)) / (1.0 - fx.pow(self.b1, t))
-        for p, g, m, v in zip(self.params, grads, self.m, self.v):
-            m.assign_add((g - m) * (1.0 - self.b1))
-            v.assign_add((fx.square(g) - v) * (1.0 - self.b2))
-            p.assign_sub(m * alpha / (fx.sqrt(v) + self.eps))
-
-
 def forward(params, x, training):
     w1, b1, w2, b2, w3, b3 = params
     h = nn.relu(fx.matmul(x, w1) + b1)
@@ -69,7 +50,7 @@ def make_step(params, optimizer):
         with fx.GradientTape() as tape:
             logits = forward(params, x, True)
             loss = fx.reduce_mean(nn.softmax_cross_entropy_with_logits(y, logits))
-        optimizer.apply(tape.gradient(loss, params))
+        optimizer.apply_gradients(zip(tape.gradient(loss, params), params))
         return loss
     return train_step
 
@@ -117,7 +98,7 @@ def main():
     for name, compiled in variants:
         fx.random.set_seed(0)
         params = make_model()
-        step = make_step(params, Adam(params))
+        step = make_step(params, keras.optimizers.Adam())
         if compiled:
             step = fx.function(step)
         t0 = time.perf_counter()
