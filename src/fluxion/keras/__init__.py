@@ -18,6 +18,7 @@ from . import (
     models,
     optimizers,
     preprocessing,
+    random,
     regularizers,
     saving,
     utils,

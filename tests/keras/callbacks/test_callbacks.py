@@ -253,3 +253,43 @@ def test_tensorboard_missing_package_names_the_extra(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", fake_import)
     with pytest.raises(ImportError, match=r"pip install fluxion\[tensorboard\]"):
         cbks.TensorBoard()
+
+
+class _CrashAt(cbks.Callback):
+    def __init__(self, epoch, batch):
+        super().__init__()
+        self.at, self.epoch = (epoch, batch), None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if (self.epoch, batch) == self.at:
+            raise Crash()
+
+
+def test_backup_and_restore_with_dropout_resumes_bit_identically(tmp_path):
+    from fluxion import keras
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((64, 6)).astype(np.float32)
+    y = rng.integers(0, 3, 64)
+
+    def model():
+        keras.utils.set_random_seed(7)  # each "process" starts the same way
+        m = keras.Sequential([keras.Input((6,)), keras.layers.Dense(8, activation="relu"),
+                              keras.layers.Dropout(0.5), keras.layers.Dense(3)])
+        m.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(True))
+        return m
+
+    def fit(m, callbacks):
+        m.fit(x, y, batch_size=16, epochs=4, shuffle=False, verbose=0, callbacks=callbacks)
+
+    reference = model()
+    fit(reference, [])
+    backup = str(tmp_path / "backup")
+    with pytest.raises(Crash):
+        fit(model(), [cbks.BackupAndRestore(backup), _CrashAt(2, 1)])
+    resumed = model()
+    fit(resumed, [cbks.BackupAndRestore(backup)])
+    for got, expected in zip(resumed.get_weights(), reference.get_weights()):
+        np.testing.assert_array_equal(got, expected)

@@ -86,8 +86,8 @@ def test_keras_archive_layout(tmp_path):
 
 
 def test_resumed_training_equals_uninterrupted(tmp_path):
-    # Adam's slots, BatchNormalization's moving statistics and fit's shuffling all continue.
-    # (Unseeded Dropout masks come from the process's random stream, which files don't hold.)
+    # Adam's slots, BatchNormalization's moving statistics and fit's shuffling all continue
+    # (fit's shuffling: the process's random stream; Dropout: see the test after this one).
     x, y = data(96)
     reference = mlp(seed=3, dropout=0)
     reference.fit(x, y, epochs=2, batch_size=16, verbose=0)
@@ -256,3 +256,77 @@ def test_npz_weights_without_h5py(tmp_path, monkeypatch):
     other = mlp(seed=9)
     other.load_weights(tmp_path / "w.weights.npz")
     np.testing.assert_array_equal(other.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+def dropout_model(seed):
+    """Dropout and an LSTM with dropout and recurrent dropout: every layer draws masks."""
+    keras.utils.set_random_seed(seed)
+    model = keras.Sequential([
+        keras.Input((5, 6)), layers.LSTM(8, dropout=0.2, recurrent_dropout=0.3),
+        layers.Dropout(0.4), layers.Dense(8, activation="relu"), layers.Dropout(0.3),
+        layers.Dense(3, activation="softmax")])
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy")
+    return model
+
+
+def sequences(n=48):
+    rng = np.random.default_rng(5)
+    return rng.normal(size=(n, 5, 6)).astype("float32"), rng.integers(0, 3, n)
+
+
+def test_resumed_training_with_dropout_equals_uninterrupted(tmp_path):
+    # The masks come from the layers' SeedGenerators, whose states the file holds: resumed
+    # training repeats the uninterrupted run bit for bit whatever the process's random state.
+    x, y = sequences()
+    fit = dict(batch_size=16, verbose=0, shuffle=False)
+    reference = dropout_model(seed=3)
+    reference.fit(x, y, epochs=3, **fit)
+
+    model = dropout_model(seed=3)
+    model.fit(x, y, epochs=2, **fit)
+    model.save(tmp_path / "ckpt.keras")
+    states = [np.array(g.state.numpy()) for g in (model.layers[0].cell.seed_generator,
+                                                  model.layers[1].seed_generator)]
+    del model
+    keras.utils.set_random_seed(12345)  # another process state: only the file can help
+    resumed = keras.models.load_model(tmp_path / "ckpt.keras")
+    assert [g.state.numpy().tolist() for g in (resumed.layers[0].cell.seed_generator,
+                                               resumed.layers[1].seed_generator)] == \
+        [s.tolist() for s in states]
+    assert states[1][1] == 2 * 3  # two epochs of three steps: one mask per step
+    resumed.fit(x, y, epochs=1, **fit)
+    for a, b in zip(resumed.get_weights(), reference.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+    # Without the generators' state the continuation differs (the masks matter).
+    other = keras.models.load_model(tmp_path / "ckpt.keras")
+    other.layers[1].seed_generator.state.assign(np.array([1, 0], np.int64))
+    other.fit(x, y, epochs=1, **fit)
+    assert not np.array_equal(other.get_weights()[-2], reference.get_weights()[-2])
+
+
+def test_seed_generator_state_in_weights_files(tmp_path):
+    model = dropout_model(seed=1)
+    x, y = sequences(16)
+    model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    model.save_weights(tmp_path / "w.weights.h5")
+    with h5py.File(tmp_path / "w.weights.h5", "r") as f:
+        state = np.asarray(f["layers/dropout/seed_generator/vars/0"])
+        cell_state = np.asarray(f["layers/lstm/cell/seed_generator/vars/0"])
+        assert "layers/dropout/vars" in f and len(f["layers/dropout/vars"]) == 0
+    assert state.dtype == np.int64 and state.tolist() == \
+        model.layers[1].seed_generator.state.numpy().tolist()
+    assert cell_state[1] == 2 * 2 * 4  # per step: input and recurrent masks, one per gate
+    # Seed generators are state, not weights: not in `weights`, nor in legacy .h5 files.
+    assert all("seed_generator" not in v.path for v in model.weights)
+
+    # A Keras file has no generator entries: it loads, the generators keep their state.
+    with h5py.File(tmp_path / "w.weights.h5", "a") as f:
+        del f["layers/dropout/seed_generator"], f["layers/dropout_1/seed_generator"]
+        del f["layers/lstm/cell/seed_generator"]
+    fresh = dropout_model(seed=2)
+    before = fresh.layers[1].seed_generator.state.numpy().tolist()
+    fresh.load_weights(tmp_path / "w.weights.h5")
+    assert fresh.layers[1].seed_generator.state.numpy().tolist() == before
+    for a, b in zip(fresh.get_weights(), model.get_weights()):
+        np.testing.assert_array_equal(a, b)

@@ -8,6 +8,7 @@ import warnings
 
 import numpy as np
 
+from ..saving.weights import seed_generators
 from .callback import Callback
 from .files import save_atomically
 from .monitoring import _value, monitor_mode
@@ -117,11 +118,12 @@ class BackupAndRestore(Callback):
 
     At the end of each epoch (or every `save_freq` batches) one file, `backup_dir/state.npz`,
     is written atomically with the model's weights (`model.get_weights()`), the optimizer's
-    variables (`model.optimizer.variables`: iterations, learning rate, slots) and the number of
+    variables (`model.optimizer.variables`: iterations, learning rate, slots), the state of the
+    layers' seed generators (Dropout masks continue where they stopped) and the number of
     finished epochs. On `on_train_begin`, an existing backup is restored: weights with
     `model.set_weights`, the optimizer (built on `model.trainable_variables` first if needed),
-    and `model._initial_epoch`, from which the trainer resumes. The backup is deleted when
-    training ends normally (`delete_checkpoint=True`).
+    the seed generators, and `model._initial_epoch`, from which the trainer resumes. The backup
+    is deleted when training ends normally (`delete_checkpoint=True`).
 
     Args:
         backup_dir: the directory of the backup (created if missing).
@@ -161,7 +163,10 @@ class BackupAndRestore(Callback):
             meta = json.loads(str(data["metadata"]))
             weights = [data[f"model_{i}"] for i in range(meta["num_model"])]
             slots = [data[f"optimizer_{i}"] for i in range(meta["num_optimizer"])]
+            seeds = [data[f"seed_{i}"] for i in range(meta.get("num_seed", 0))]
         self.model.set_weights(weights)
+        for generator, seed in zip(seed_generators(self.model), seeds):
+            generator.state.assign(seed)
         optimizer = getattr(self.model, "optimizer", None)
         if slots and optimizer is not None:
             if not optimizer.built:
@@ -189,10 +194,12 @@ class BackupAndRestore(Callback):
         slots = [np.array(v.numpy()) for v in optimizer.variables] \
             if optimizer is not None and getattr(optimizer, "built", True) else []
         weights = [np.asarray(w) for w in self.model.get_weights()]
+        seeds = [np.array(g.state.numpy()) for g in seed_generators(self.model)]
         meta = {"epoch": self._current_epoch, "num_model": len(weights),
-                "num_optimizer": len(slots)}
+                "num_optimizer": len(slots), "num_seed": len(seeds)}
         arrays = {f"model_{i}": w for i, w in enumerate(weights)}
         arrays.update({f"optimizer_{i}": s for i, s in enumerate(slots)})
+        arrays.update({f"seed_{i}": s for i, s in enumerate(seeds)})
         arrays["metadata"] = np.array(json.dumps(meta))
         if self.double_checkpoint and os.path.exists(self.state_path):
             shutil.copyfile(self.state_path, self._prev_path)

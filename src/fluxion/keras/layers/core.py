@@ -5,12 +5,12 @@ Example:
 >>> keras.layers.Dense(4, activation="relu")(fluxion.ones((2, 3))).shape
 TensorShape([2, 4])
 """
-from ... import nn
 from ...ops import math_ops as m
-from .. import activations, constraints, initializers, regularizers
+from .. import activations, constraints, initializers, random, regularizers
 from ..engine.input_spec import InputSpec
 from ..engine.layer import Layer
 from ..engine.serialization import _CUSTOM_OBJECTS
+from ..random import SeedGenerator
 
 _KERAS1_NAMES = {"W_regularizer": "kernel_regularizer", "b_regularizer": "bias_regularizer",
                  "W_constraint": "kernel_constraint", "b_constraint": "bias_constraint",
@@ -142,7 +142,10 @@ class Dropout(Layer):
         rate: the fraction to drop, in [0, 1).
         noise_shape: the shape of the keep/drop pattern, broadcast against the input (None
             entries take the input's size).
-        seed: an int for a reproducible sequence of masks.
+        seed: an int for a reproducible sequence of masks; None draws one from the global
+            seed sequence. The masks come from the layer's `seed_generator`
+            (`keras.random.SeedGenerator`), whose state is saved with the model, so training
+            resumed from a saved model draws the masks an uninterrupted run would.
 
     Call arguments:
         training: drop only when True (set by `fit`, or pass it).
@@ -161,6 +164,7 @@ class Dropout(Layer):
         self.rate = rate
         self.noise_shape = None if noise_shape is None else tuple(noise_shape)
         self.seed = seed
+        self.seed_generator = SeedGenerator(seed)
         self.supports_masking = True
 
     def call(self, inputs, training=False):
@@ -169,7 +173,8 @@ class Dropout(Layer):
             if noise_shape is not None:
                 noise_shape = [d if d is not None else s
                                for d, s in zip(noise_shape, inputs.shape)]
-            return nn.dropout(inputs, self.rate, noise_shape=noise_shape, seed=self.seed)
+            return random.dropout(inputs, self.rate, noise_shape=noise_shape,
+                                  seed=self.seed_generator)
         return inputs
 
     def compute_output_shape(self, input_shape):

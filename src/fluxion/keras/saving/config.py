@@ -4,7 +4,6 @@ dicts, the compile configuration, configs written by newer or older Keras versio
 by name in Fluxion's tables, the registered objects and the caller's `custom_objects`.
 """
 import contextlib
-import copy
 import random
 
 from ...ops import random_ops
@@ -13,6 +12,7 @@ from .. import metrics as metrics_module
 from .. import optimizers as optimizers_module
 from ..engine.model import deserialize_layer, serialize_model
 from ..engine.serialization import _CUSTOM_OBJECTS
+from .keras2 import from_keras2
 
 # Arguments newer Keras versions write that do not change the computation when they hold these
 # values: dropped before the config reaches Fluxion's constructors.
@@ -95,8 +95,8 @@ def compile_from_config(model, config, custom_objects=None):
 def normalize(config):
     """A copy of a Keras config with the arguments of other Keras versions made Fluxion's.
 
-    Drops inert arguments newer Keras versions write (`input_axes=None`,
-    `quantization_config=None`, `shared_object_id`, ...).
+    Rewrites Keras 2 spellings (`keras2.from_keras2`) and drops inert arguments newer Keras
+    versions write (`input_axes=None`, `quantization_config=None`, `shared_object_id`, ...).
     """
     def clean(value):
         if isinstance(value, dict):
@@ -110,7 +110,7 @@ def normalize(config):
         if isinstance(value, list):
             return [clean(v) for v in value]
         return value
-    return clean(copy.deepcopy(config))
+    return clean(from_keras2(config))
 
 
 def check_safe_mode(config, safe_mode):

@@ -5,6 +5,10 @@ Layout (as Keras writes it): root attributes `model_config` and `training_config
 layers, each layer's group listing its `weight_names` (trainable weights first), the arrays at
 those names; an `optimizer_weights` group likewise. Weights are matched to layers in order (the
 layers that have weights), or by layer name with `by_name=True`.
+
+The optimizer's state is written as tf.keras 2 writes it (the iteration count, then the slots in
+Keras's order, no learning-rate variable: the rate is in `training_config`), so tf.keras 2
+restores it; files of Keras 3 (which also stores the learning rate) load too.
 """
 import json
 
@@ -122,16 +126,28 @@ def save_legacy_h5(model, target, model_config, training_config):
         optimizer = getattr(model, "optimizer", None)
         if training_config is not None and optimizer is not None and optimizer.variables:
             group = f.create_group("optimizer_weights")
-            variables = keras_optimizer_variables(optimizer)
+            variables = legacy_optimizer_variables(optimizer)
             names = [v.path for v in variables]
             _save_list_attribute(group, "weight_names", names)
             for name, variable in zip(names, variables):
                 group.create_dataset(name, data=np.array(variable.numpy()))
 
 
+def _is_learning_rate(name):
+    return name.rsplit("/", 1)[-1].split(":")[0] == "learning_rate"
+
+
+def legacy_optimizer_variables(optimizer, saved_names=()):
+    """The optimizer's variables in the order of a legacy `optimizer_weights` group: Keras's
+    order, with the learning-rate variable only if `saved_names` has one (Keras 3's files)."""
+    keep_rate = any(_is_learning_rate(n) for n in saved_names)
+    return [v for v in keras_optimizer_variables(optimizer)
+            if keep_rate or not _is_learning_rate(v.path)]
+
+
 def read_legacy_h5(path):
-    """Reads a legacy `.h5` model file: `(model_config, training_config, optimizer arrays,
-    an open h5py File)`; the caller closes the file."""
+    """Reads a legacy `.h5` model file: `(model_config, training_config, optimizer weights as
+    (name, array) pairs, an open h5py File)`; the caller closes the file."""
     h5py = _require_h5py("Loading a .h5 model")
     try:
         f = h5py.File(path, "r")
@@ -150,7 +166,7 @@ def read_legacy_h5(path):
         optimizer_arrays = None
         if "optimizer_weights" in f:
             group = f["optimizer_weights"]
-            optimizer_arrays = [np.asarray(group[n])
+            optimizer_arrays = [(n, np.asarray(group[n]))
                                 for n in _load_list_attribute(group, "weight_names")]
     except BaseException:
         f.close()

@@ -10,7 +10,7 @@ import os
 import warnings
 
 from ..callbacks.files import save_atomically
-from . import archive, legacy_h5, weights
+from . import archive, keras2, legacy_h5, weights
 from .config import (
     compile_from_config,
     get_compile_config,
@@ -73,12 +73,11 @@ def save_model(model, filepath, overwrite=True, zipped=None, include_optimizer=T
     path = _path(filepath, "save_model")
     _check_overwrite(path, overwrite, "save_model")
     if _is_h5(path):
-        config = {"class_name": _class_name(model), "config": model.get_config()}
+        config = keras2.to_keras2({"class_name": _class_name(model),
+                                   "config": model.get_config()})
         training = get_compile_config(model) if include_optimizer else None
         if training is not None:
-            training["optimizer_config"] = {k: training["optimizer"][k]
-                                            for k in ("class_name", "config")}
-            training.pop("optimizer")
+            training["optimizer_config"] = keras2.optimizer_to_keras2(training.pop("optimizer"))
         save_atomically(path, lambda tmp: legacy_h5.save_legacy_h5(model, tmp, config, training))
         return
     if not path.endswith(".keras") or zipped is False:
@@ -181,14 +180,15 @@ def _load_legacy(path, custom_objects, compile, safe_mode):
         compile_from_config(model, normalize(training_config), custom_objects)
         if optimizer_arrays:
             model.optimizer.build(model.trainable_variables)
-            variables = weights.keras_optimizer_variables(model.optimizer)
+            names = [name for name, _ in optimizer_arrays]
+            variables = legacy_h5.legacy_optimizer_variables(model.optimizer, names)
             shapes_match = len(variables) == len(optimizer_arrays) and all(
-                tuple(v.shape) == a.shape for v, a in zip(variables, optimizer_arrays))
+                tuple(v.shape) == a.shape for v, (_, a) in zip(variables, optimizer_arrays))
             if not shapes_match:
                 warnings.warn("load_model: the saved optimizer state does not match the "
                               "optimizer; it starts freshly initialized.", stacklevel=2)
             else:
-                for variable, array in zip(variables, optimizer_arrays):
+                for variable, (_, array) in zip(variables, optimizer_arrays):
                     variable.assign(array.astype(variable.dtype.as_numpy_dtype))
     return model
 

@@ -6,6 +6,11 @@ functional model are under `layers/<snake_case class name>` made unique in order
 `dense_1`, ...; never the layer's own name, which is not reproducible), sub-layers held in
 attributes under the attribute's name (`layers/lstm/cell`), the optimizer under `optimizer`.
 
+A layer's `keras.random.SeedGenerator` (Dropout's, a recurrent cell's) is saved under the
+attribute's name too (`layers/dropout/seed_generator/vars/0`: `[seed, counter]`), so resumed
+training draws the random numbers an uninterrupted run would. Keras 3 does not save this state
+(and ignores the entries); a file without them loads, the generators keeping their state.
+
 Two stores hold the arrays: HDF5 (`model.weights.h5`, needs h5py, what Keras writes) and NumPy's
 npz (`model.weights.npz` with keys `<path>/vars/<i>`, loaded with `allow_pickle=False`).
 
@@ -26,6 +31,7 @@ import numpy as np
 from ..backend import to_snake_case
 from ..engine.layer import Layer
 from ..optimizers.base import Optimizer
+from ..random import SeedGenerator
 
 # Fluxion's own bookkeeping attributes: never sub-layers in Keras's sense.
 _SKIP_ATTRIBUTES = {"_inbound_nodes", "_init_arguments", "_graph", "_functional_layers",
@@ -62,7 +68,7 @@ def saveable_tree(model, include_optimizer=False):
         include_optimizer: also list `model.optimizer` (path "optimizer") if it exists.
 
     Returns:
-        A list of `(path, layer or optimizer)`; the root's path is "".
+        A list of `(path, layer, seed generator or optimizer)`; the root's path is "".
     """
     out, visited = [], set()
 
@@ -74,6 +80,10 @@ def saveable_tree(model, include_optimizer=False):
         for attr, child in _children(obj):
             if isinstance(child, Layer):
                 visit(child, _join(path, attr))
+            elif isinstance(child, SeedGenerator):
+                if id(child) not in visited:
+                    visited.add(id(child))
+                    out.append((_join(path, attr), child))
             elif isinstance(child, (list, tuple, dict)):
                 items = child.values() if isinstance(child, dict) else child
                 used = {}
@@ -90,10 +100,25 @@ def saveable_tree(model, include_optimizer=False):
     return out
 
 
+def seed_generators(model):
+    """The `keras.random.SeedGenerator`s of a model's layers (Dropout's, the recurrent cells'),
+    in the order of its weights files: their `state` variables are the random state a resumed
+    run needs (e.g. for a backup callback).
+
+    Example:
+    >>> m = keras.Sequential([keras.Input((2,)), keras.layers.Dropout(0.5, seed=1)])
+    >>> [g.state.numpy().tolist() for g in seed_generators(m)]
+    [[1, 0]]
+    """
+    return [obj for _, obj in saveable_tree(model) if isinstance(obj, SeedGenerator)]
+
+
 def own_variables(obj):
     """The variables an object stores under its own path, in Keras's order."""
     if isinstance(obj, Optimizer):
         return keras_optimizer_variables(obj)
+    if isinstance(obj, SeedGenerator):
+        return [obj.state]
     return obj._own_variables()
 
 
@@ -230,7 +255,7 @@ def restore(model, arrays_by_path, what, include_optimizer, skip_mismatch=False)
         used.add(path)
         label = f"{type(obj).__name__} '{obj.name}' (path '{path or '/'}')"
         if saved is None:
-            if variables:
+            if variables and not isinstance(obj, SeedGenerator):  # Keras saves no RNG state
                 problems.append(f"{label}: no weights in the file for its "
                                 f"{len(variables)} variables")
             continue

@@ -49,6 +49,7 @@ class RecurrentCell(DropoutRNNCell, Layer):
         self.dropout_mask_count = self.gates if self.recurrent_dropout and self.gates > 1 \
             else None
         self.seed = seed
+        self.init_seed_generator(seed)
         self.state_size = units
         self.output_size = units
 

@@ -19,9 +19,10 @@ from ....core.variable import Variable
 from ....ops import array_ops as a
 from ....ops import math_ops as m
 from ....ops.rnn_ops import rnn_sequence
-from ... import activations
+from ... import activations, random
 from ...engine.layer import LAYER_CLASSES, Layer
 from ...engine.model import deserialize_layer
+from ...random import SeedGenerator
 
 _FUSED_ACTIVATIONS = {"tanh", "sigmoid", "linear", "relu", "hard_sigmoid", "softsign"}
 
@@ -39,10 +40,23 @@ class DropoutRNNCell:
 
     As in Keras, the masks are drawn on the first step of a sequence and reused for every step
     (the RNN layer resets them after each call). `dropout_mask_count` masks (one per gate)
-    are drawn when `recurrent_dropout` is used, else one.
+    are drawn when `recurrent_dropout` is used, else one. They come from the cell's
+    `seed_generator` (made by `init_seed_generator`), saved with the model.
     """
 
     dropout_mask_count = None
+    seed_generator = None
+
+    def init_seed_generator(self, seed):
+        """Gives the cell a `keras.random.SeedGenerator` if it uses dropout (None draws the
+        seed from the global seed sequence)."""
+        if self.dropout > 0 or self.recurrent_dropout > 0:
+            self.seed_generator = SeedGenerator(seed)
+
+    def _draw_mask(self, ones, rate):
+        if self.seed_generator is None:  # a custom cell without a generator
+            return nn.dropout(ones, rate, seed=getattr(self, "seed", None))
+        return random.dropout(ones, rate, seed=self.seed_generator)
 
     def _mask_of(self, attr, rate, like):
         cached = getattr(self, attr, None)
@@ -50,10 +64,9 @@ class DropoutRNNCell:
             ones = a.ones_like(like)
             count = self.dropout_mask_count
             if count is None:
-                cached = nn.dropout(ones, rate, seed=self.seed)
+                cached = self._draw_mask(ones, rate)
             else:
-                cached = a.stack([nn.dropout(ones, rate, seed=self.seed)
-                                  for _ in range(count)])
+                cached = a.stack([self._draw_mask(ones, rate) for _ in range(count)])
             object.__setattr__(self, attr, cached)
         return cached
 
