@@ -2,9 +2,11 @@
 
 What a reference can check deterministically. Random values cannot be compared with an
 independent sampler, but fluxion documents exactly which stream each draw comes from (see
-`fluxion.ops.random_ops`): draw `k` of an op with seed pair `(a, b)` is made by
-`Generator(Philox(key=[a, b], counter=[0, 0, 0, k]))`, and a stateless op with `seed=[a, b]` uses
-`counter=[0, 0, 1, 0]`. The references below rebuild those streams with NumPy alone and redo the
+`fluxion.ops.random_ops`): draw `k` of an op with seed pair `(a, b)` samples normals, categories
+and permutations with `Generator(Philox(key=[a, b], counter=[0, 0, 0, k]))` (a stateless op with
+`seed=[a, b]`: `counter=[0, 0, 1, 0]`), and makes uniforms and dropout masks from the raw words of
+`SFC64(SeedSequence([a, b], spawn_key=(0 or 1, k, block)))`, blocks of 2**18 words. The
+references below rebuild those streams with NumPy alone and redo the
 sampling (inverse CDF, re-picking, permutation) from that description, so they check the seed
 semantics (`set_seed(G)` then `seed=S` is the pair (G, S), first draw), the sampling algorithms, the
 result shapes/dtypes, the `infer` rules and the affine `mean`/`stddev`/`minval`/`maxval` part with
@@ -34,7 +36,7 @@ def _seeded(fn):
     return call
 
 
-# --- references: `core(gen, **arguments)`, arguments bound by the public op's signature ------
+# --- references: `core(streams, **arguments)`, arguments bound by the public op's signature ------
 def reference(fn, core, stateless):
     """A reference for public op `fn`: binds the call's arguments by name, then runs `core`."""
     signature = inspect.signature(fn)
@@ -51,12 +53,32 @@ def reference(fn, core, stateless):
     return ref
 
 
+class _Streams:
+    """The documented streams of one draw: `generator` (Philox) and `words(count)` (SFC64
+    blocks)."""
+
+    BLOCK = 1 << 18
+
+    def __init__(self, key, stateless):
+        self.key, self.stateless = key, int(stateless)
+        counter = np.array([0, 0, int(stateless), 0], np.uint64)
+        self.generator = np.random.Generator(
+            np.random.Philox(key=np.array(key, np.uint64), counter=counter))
+
+    def words(self, count):
+        blocks = [np.random.SFC64(np.random.SeedSequence(self.key, spawn_key=(
+            self.stateless, 0, j))).random_raw(min(self.BLOCK, count - j * self.BLOCK))
+            for j in range(-(-count // self.BLOCK))]
+        return np.concatenate(blocks) if blocks else np.zeros(0, np.uint64)
+
+    def bits32(self, count):
+        return self.words(-(-count // 2)).view(np.uint32)[:count]
+
+
 def _stream(seed, stateless):
-    """The documented generator: (global, op) seed pair, first draw; or the stateless seed."""
+    """The documented streams: (global, op) seed pair, first draw; or the stateless seed."""
     pair = seed if stateless else (GLOBAL_SEED, seed)
-    key = np.array([int(s) % 2 ** 64 for s in pair], np.uint64)
-    counter = np.array([0, 0, int(stateless), 0], np.uint64)
-    return np.random.Generator(np.random.Philox(key=key, counter=counter))
+    return _Streams([int(s) % 2 ** 64 for s in pair], stateless)
 
 
 def _shape(shape):
@@ -69,11 +91,15 @@ def _affine(z, scale, shift, dt, default):
     return z * np.asarray(scale, dt) + np.asarray(shift, dt)
 
 
-def uniform_core(gen, shape, minval, maxval, dtype):
-    dt = np.dtype(dtype)
+def uniform_core(streams, shape, minval, maxval, dtype):
+    dt, shape = np.dtype(dtype), _shape(shape)
     if dt.kind in "iu":
-        return gen.integers(minval, maxval, _shape(shape), dtype=dt)
-    u = gen.random(_shape(shape), dtype=dt)
+        return streams.generator.integers(minval, maxval, shape, dtype=dt)
+    count = int(np.prod(shape))
+    if dt == np.float32:
+        u = ((streams.bits32(count) >> 8) * 2.0 ** -24).astype(dt).reshape(shape)
+    else:
+        u = ((streams.words(count) >> np.uint64(11)) * 2.0 ** -53).reshape(shape)
     maxval = 1 if maxval is None else maxval
     if not isinstance(maxval, (int, float)) or not isinstance(minval, (int, float)):
         return u * (np.asarray(maxval, dt) - np.asarray(minval, dt)) + np.asarray(minval, dt)
@@ -89,16 +115,16 @@ def _standard_normal(gen, shape, dt, truncate):
 
 
 def normal_core(truncate):
-    def core(gen, shape, mean, stddev, dtype):
+    def core(streams, shape, mean, stddev, dtype):
         dt = np.dtype(dtype)
-        return _affine(_standard_normal(gen, _shape(shape), dt, truncate), stddev, mean, dt,
-                       (1, 0))
+        z = _standard_normal(streams.generator, _shape(shape), dt, truncate)
+        return _affine(z, stddev, mean, dt, (1, 0))
     return core
 
 
-def categorical_core(gen, logits, num_samples, dtype):
+def categorical_core(streams, logits, num_samples, dtype):
     batch = logits.shape[0]
-    u = gen.random((batch, num_samples))
+    u = streams.generator.random((batch, num_samples))
     out = np.zeros((batch, num_samples), np.dtype(getattr(dtype, "name", dtype) or "int64"))
     for i in range(batch):
         p = np.exp(logits[i].astype(np.float64) - logits[i].max())
@@ -108,17 +134,17 @@ def categorical_core(gen, logits, num_samples, dtype):
     return out
 
 
-def shuffle_core(gen, value):
+def shuffle_core(streams, value):
     value = np.asarray(value)
-    return value if value.ndim == 0 else value[gen.permutation(value.shape[0])]
+    return value if value.ndim == 0 else value[streams.generator.permutation(value.shape[0])]
 
 
-def dropout_core(gen, x, rate, noise_shape=None):
+def dropout_core(streams, x, rate, noise_shape=None):
     """The documented mask: keep where the stream's 32-bit word >= round(rate * 2**32)."""
     x = np.asarray(x)
     shape = x.shape if noise_shape is None else tuple(noise_shape)
     count = int(np.prod(shape))
-    bits = gen.bit_generator.random_raw(-(-count // 2)).view(np.uint32)[:count].reshape(shape)
+    bits = streams.bits32(count).reshape(shape)
     mask = (bits >= round(rate * 2 ** 32)) * x.dtype.type(1 / (1 - rate))
     return x * mask.astype(x.dtype)
 

@@ -18,17 +18,18 @@ each `(name, a, b)` is kept here and advanced by the kernel itself, so a traced 
 the op draws new numbers on every run, just as eager code does. A stateless op's seed is an input
 tensor, so it may come from a variable inside a compiled function (as Keras's `SeedGenerator`).
 
-Uniform values and dropout masks are made from the stream's raw 64-bit words (Philox is counter
-based, so large draws are made in parallel pieces with exactly the words a single thread would
-produce): float32 uniforms are `(u32 >> 8) * 2**-24` and float64 ones `(u64 >> 11) * 2**-53`, the
-values `Generator.random` gives; a dropout mask keeps an element when its 32-bit word is at least
+Uniform values and dropout masks are made from raw 64-bit words, fast: the words of a draw come
+in blocks of 2**18, block `j` from `np.random.SFC64(np.random.SeedSequence([a mod 2**64,
+b mod 2**64], spawn_key=(s, k, j)))` (`s` 0 stateful, 1 stateless; `k` the draw number), so
+large draws are made in parallel, block by block, with the words a single thread would produce.
+Float32 uniforms are `(u32 >> 8) * 2**-24` of the 32-bit halves (low half first), float64 ones
+`(u64 >> 11) * 2**-53`; a dropout mask keeps an element when its 32-bit value is at least
 `round(rate * 2**32)`.
 
 Each sampler is a primitive without a gradient; `mean`, `stddev`, `minval` and `maxval` are applied
 with ordinary (differentiable) ops afterwards, as in TensorFlow.
 """
 import random as _pyrandom
-import threading
 
 import numpy as np
 
@@ -123,33 +124,28 @@ def _int_seed(what, seed):
 
 
 class _Stream:
-    """One draw's stream: Philox keyed by the seed pair, at counter `[block, 0, stream, index]`."""
+    """One draw's stream: seed pair, stream (stateful or stateless) and draw number."""
 
     __slots__ = ("key", "stream", "index")
 
     def __init__(self, seed, stream, index):
-        self.key = np.array([seed[0] & _MASK64, seed[1] & _MASK64], np.uint64)
+        self.key = [seed[0] & _MASK64, seed[1] & _MASK64]
         self.stream, self.index = stream, index
 
-    def generator(self, block=0):
-        counter = np.array([block, 0, self.stream, self.index], np.uint64)
-        return np.random.Generator(np.random.Philox(key=self.key, counter=counter))
+    def generator(self):
+        """A NumPy Generator on Philox at counter `[0, 0, stream, index]` (the samplers that
+        need more than raw words: normal, categorical, permutations)."""
+        key = np.array(self.key, np.uint64)
+        counter = np.array([0, 0, self.stream, self.index], np.uint64)
+        return np.random.Generator(np.random.Philox(key=key, counter=counter))
 
-    def words(self, start, count):
-        """Raw 64-bit words `start .. start + count` of the stream (`start` a multiple of 4:
-        each counter block gives four words)."""
-        philox = getattr(_thread_philox, "philox", None)
-        if philox is None:  # one per thread, repositioned for each piece: cheaper than a new one
-            philox = _thread_philox.philox = np.random.Philox(0)
-        philox.state = {"bit_generator": "Philox", "buffer": _EMPTY_BUFFER, "buffer_pos": 4,
-                        "has_uint32": 0, "uinteger": 0, "state": {
-                            "key": self.key, "counter": np.array(
-                                [start // 4, 0, self.stream, self.index], np.uint64)}}
-        return philox.random_raw(count)
+    def block_words(self, block, count):
+        """The first `count` (at most `BLOCK_WORDS`) raw words of block `block`."""
+        sequence = np.random.SeedSequence(self.key, spawn_key=(self.stream, self.index, block))
+        return np.random.SFC64(sequence).random_raw(count)
 
 
-_thread_philox = threading.local()
-_EMPTY_BUFFER = np.zeros(4, np.uint64)
+BLOCK_WORDS = 1 << 18
 
 
 def _stateful_stream(op_name, seed):
@@ -167,16 +163,19 @@ def _stateful_stream(op_name, seed):
 # --- samplers: NumPy only, `draw(stream, *arrays, **attrs)` -------------------------------------
 def _fill_from_words(stream, shape, dtype, convert, out, bits):
     """An array of `shape` whose flat elements are `convert` of the stream's consecutive
-    32-bit or 64-bit (`bits`) values, made in parallel pieces."""
+    32-bit or 64-bit (`bits`) values, made block by block, blocks in parallel."""
     out = np.empty(shape, dtype) if out is None else out
     flat = out.reshape(-1)
     per_word = 64 // bits
+    block_size = BLOCK_WORDS * per_word  # elements
 
-    def piece(start, stop):  # element range; start is a multiple of 4 * per_word
-        words = stream.words(start // per_word, -(-(stop - start) // per_word))
-        bits = words.view(np.uint32) if per_word == 2 else words
-        convert(bits[:stop - start], flat[start:stop])
-    parallel.for_pieces(piece, flat.size, align=4 * per_word)
+    def piece(start, stop):  # element range; start is a multiple of block_size
+        for low in range(start, stop, block_size):
+            high = min(low + block_size, stop)
+            words = stream.block_words(low // block_size, -(-(high - low) // per_word))
+            values = words.view(np.uint32) if per_word == 2 else words
+            convert(values[:high - low], flat[low:high])
+    parallel.for_pieces(piece, flat.size, align=block_size)
     return out
 
 
