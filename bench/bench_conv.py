@@ -1,11 +1,15 @@
-"""Convolution and pooling speed on the LeNet layer shapes (batch 128): Fluxion vs plain NumPy.
+"""Convolution and pooling speed on the LeNet layer shapes (batch 128), and the IMDb model's
+embedding and global max pooling (batch 500 x 200 steps x 256): Fluxion vs plain NumPy.
 
 Each case is one forward and backward pass of a layer: Fluxion through `GradientTape` (the
 gradient with respect to the filters, and to the input where a network needs it), the baseline a
 textbook NumPy im2col (`sliding_window_view` + one matmul; backward: cols^T @ dy, and dy @ W^T
-scattered back tap by tap). Medians over `--repeats` runs, in milliseconds.
+scattered back tap by tap). The IMDb cases: the embedding lookup and its gradient (np.take and
+np.add.at), and GlobalMaxPooling1D (max, and the gradient shared among tied maxima). Medians
+over `--repeats` runs, in milliseconds.
 
-    python bench/bench_conv.py
+    python bench/bench_conv.py               # kernels' batch pieces on every core
+    python bench/bench_conv.py --threads 1   # everything on the calling thread (BLAS aside)
 
 Prints one JSON record per line: {"bench", "case", "impl", "median_ms", "samples_ms"}.
 """
@@ -68,6 +72,33 @@ def fluxion_pool_step(x):
     return tape.gradient(y, x)
 
 
+def numpy_embedding_step(table, ids):
+    y = np.take(table, ids, axis=0)
+    grad = np.zeros_like(table)
+    np.add.at(grad, ids.reshape(-1), np.ones_like(y).reshape(-1, table.shape[1]))
+    return grad
+
+
+def fluxion_embedding_step(table, ids):
+    with fx.GradientTape() as tape:
+        tape.watch(table)
+        y = fx.gather(table, ids)
+    return tape.gradient(y, table)
+
+
+def numpy_global_max_step(x):
+    y = x.max(axis=1)
+    hit = x == y[:, None]
+    return hit * (1.0 / hit.sum(axis=1, keepdims=True))
+
+
+def fluxion_global_max_step(x):
+    with fx.GradientTape() as tape:
+        tape.watch(x)
+        y = conv_ops.global_max_pool(x, 1)
+    return tape.gradient(y, x)
+
+
 def measure(fn, repeats):
     fn()  # warm up
     samples = []
@@ -81,7 +112,10 @@ def measure(fn, repeats):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument("--threads", type=int, default=0,
+                        help="threads for the kernels' memory-bound pieces (0: one per core)")
     args = parser.parse_args()
+    fx.config.threading.set_intra_op_parallelism_threads(args.threads)
     rng = np.random.default_rng(0)
     cases = []
     for name, xs, ws, need_dx in LAYERS:
@@ -97,6 +131,19 @@ def main():
         cases.append((name + " fwd+bwd", "numpy reshape", lambda x=x: numpy_pool_step(x)))
         tx = fx.constant(x)
         cases.append((name + " fwd+bwd", "fluxion", lambda x=tx: fluxion_pool_step(x)))
+    table = rng.uniform(-0.05, 0.05, (10000, 256)).astype(np.float32)
+    ids = rng.integers(0, 10000, (500, 200)).astype(np.int32)
+    cases.append(("embedding 10000x256, ids 500x200 fwd+bwd", "numpy take + add.at",
+                  lambda: numpy_embedding_step(table, ids)))
+    ttable, tids = fx.constant(table), fx.constant(ids)
+    cases.append(("embedding 10000x256, ids 500x200 fwd+bwd", "fluxion",
+                  lambda: fluxion_embedding_step(ttable, tids)))
+    seq = np.take(table, ids, axis=0)
+    tseq = fx.constant(seq)
+    cases.append(("global max pool 500x200x256 fwd+bwd", "numpy mask",
+                  lambda: numpy_global_max_step(seq)))
+    cases.append(("global max pool 500x200x256 fwd+bwd", "fluxion",
+                  lambda: fluxion_global_max_step(tseq)))
     for case, impl, fn in cases:
         median, samples = measure(fn, args.repeats)
         print(json.dumps({"bench": "conv", "case": case, "impl": impl,

@@ -140,6 +140,9 @@ def pool2d_samples(explicit):
                          {"ksize": ksize, "strides": stride, "padding": padding})
         yield Sample((distinct(rng, (1, 4, 5, 2), dtype),),
                      {"ksize": [1, 2, 3, 1], "strides": [2, 1], "padding": "SAME"})
+        for ksize in (2, (2, 3)):  # windows tiling the input exactly: the kernels' row path
+            yield Sample((distinct(rng, (2, 4, 6, 3), dtype),),
+                         {"ksize": ksize, "strides": ksize, "padding": "VALID"})
         if explicit:
             yield Sample((distinct(rng, (1, 4, 5, 2), dtype),),
                          {"ksize": 3, "strides": 2, "padding": [[0, 0], [1, 1], [0, 2], [0, 0]]})
@@ -236,8 +239,12 @@ def _filter_grad_ref(x, w, dy, strides, padding, dilations=1):
 
 
 def pool_grad_samples(rng, dtype, ties=False):
-    for ksize, stride, padding in [(2, 2, "VALID"), (3, 1, "SAME"), (3, 2, "SAME")]:
-        x = distinct(rng, (2, 5, 4, 2), dtype)
+    for ksize, stride, padding, shape in [(2, 2, "VALID", (2, 5, 4, 2)),
+                                          (3, 1, "SAME", (2, 5, 4, 2)),
+                                          (3, 2, "SAME", (2, 5, 4, 2)),
+                                          ((2, 3), (2, 3), "VALID", (2, 4, 6, 3)),  # tiled
+                                          (2, 2, "SAME", (2, 4, 6, 3))]:  # tiled
+        x = distinct(rng, shape, dtype)
         if ties:  # None: samples for max_pool2d_grad_grad (no ties)
             x = np.round(x)  # many equal values in a window: the first maximum gets it all
         kw = {"ksize": ksize, "strides": stride, "padding": padding}
@@ -254,6 +261,52 @@ def filter_grad_samples(rng, dtype):
         x, w = rand(rng, (2, 5, 5, 2), dtype), rand(rng, (3, 3, 2, 3), dtype)
         dy = rand(rng, C.conv2d(x, w, **kw).shape, dtype)
         yield Sample((x, w, dy), kw, grad_args=(0, 2))
+
+
+def _global_max_route(x, dy, axis, keepdims=False):
+    """d/dx of global_max_pool by a loop over the reductions: dy shared among equal maxima."""
+    axis = (axis,) if np.isscalar(axis) else tuple(axis)
+    moved = np.moveaxis(x, axis, tuple(range(-len(axis), 0)))
+    kept = moved.shape[:x.ndim - len(axis)]
+    out = np.zeros_like(moved)
+    dy = dy.reshape(kept)
+    for k in itertools.product(*map(range, kept)):
+        block = moved[k]
+        hit = block == block.max()
+        out[k] = hit * dy[k] / hit.sum()
+    return np.moveaxis(out, tuple(range(-len(axis), 0)), axis)
+
+
+def global_max_grad_fn(x, dy, **kw):
+    return _vjp(lambda t: C.global_max_pool(t, **kw), x, dy)
+
+
+def global_max_grad_grad_fn(x, dy, gg, **kw):
+    return _vjp(lambda t: global_max_grad_fn(x, t, **kw), dy, gg)
+
+
+def _global_max_gather(x, dy, gg, axis, keepdims=False):
+    """The gradient of global_max_pool_grad in its cotangent: the mean of gg at the maxima."""
+    hit = x == np.max(x, axis=axis, keepdims=True)
+    return np.sum(hit * gg, axis=axis, keepdims=keepdims) / np.sum(hit, axis=axis,
+                                                                  keepdims=keepdims)
+
+
+def global_max_samples(rng, dtype, ties=False):
+    for shape, axis, keepdims in [((2, 5, 3), 1, False), ((2, 4, 3, 2), (1, 2), False),
+                                  ((3, 4), -1, True), ((2, 3), (0, 1), False)]:
+        x = np.round(2 * distinct(rng, shape, dtype)) if ties else distinct(rng, shape, dtype)
+        yield Sample((x,), {"axis": axis, "keepdims": keepdims})
+
+
+def global_max_grad_samples(rng, dtype, ties=False, second=False):
+    for s in global_max_samples(rng, dtype, ties=ties):
+        x, kw = s.args[0], s.kwargs
+        dy = rand(rng, np.max(x, **kw).shape, dtype)
+        if second:
+            yield Sample((x, dy, rand(rng, x.shape, dtype)), kw, grad_args=(2,))
+        else:
+            yield Sample((x, dy), kw, grad_args=(1,))
 
 
 # --- errors --------------------------------------------------------------------------------------
@@ -353,6 +406,26 @@ OPS = [
     OpInfo("max_pool2d_grad(ties)", max_pool_grad_fn,
            lambda x, dy, **kw: _first_max_route(x, dy, **kw),
            lambda rng, dt: pool_grad_samples(rng, dt, ties=True), grad=False),
+    OpInfo("global_max_pool", C.global_max_pool,
+           lambda x, axis, keepdims=False: np.max(x, axis=axis, keepdims=keepdims),
+           global_max_samples, dtypes=("float32", "float64", "int32"),
+           errors=lambda: [ErrorCase((_f32(2, 3), 2), {}, ValueError,
+                                     "global_max_pool: axis 2 is out of range")]),
+    OpInfo("global_max_pool(ties)", C.global_max_pool,
+           lambda x, axis, keepdims=False: np.max(x, axis=axis, keepdims=keepdims),
+           lambda rng, dt: global_max_samples(rng, dt, ties=True), grad=False),
+    OpInfo("global_max_pool_grad", global_max_grad_fn,
+           lambda x, dy, **kw: _global_max_route(x, dy, **kw), global_max_grad_samples),
+    OpInfo("global_max_pool_grad(ties)", global_max_grad_fn,
+           lambda x, dy, **kw: _global_max_route(x, dy, **kw),
+           lambda rng, dt: global_max_grad_samples(rng, dt, ties=True), grad=False),
+    OpInfo("global_max_pool_grad_grad", global_max_grad_grad_fn,
+           lambda x, dy, gg, **kw: _global_max_gather(x, dy, gg, **kw),
+           lambda rng, dt: global_max_grad_samples(rng, dt, second=True)),
+    OpInfo("global_max_pool_grad_grad(ties)", global_max_grad_grad_fn,
+           lambda x, dy, gg, **kw: _global_max_gather(x, dy, gg, **kw),
+           lambda rng, dt: global_max_grad_samples(rng, dt, ties=True, second=True),
+           grad=False),
     OpInfo("avg_pool2d_grad", avg_pool_grad_fn, lambda x, dy, **kw: _avg_route(x, dy, **kw),
            pool_grad_samples),
 ]

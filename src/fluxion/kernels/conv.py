@@ -15,8 +15,15 @@ the patch matrix is the large side. The three ops then expand the output side in
 of the padded input with all taps' filters at once (`(pixels, C) @ (C, taps * O)`), and shifted
 adds or writes of (pixels, O) slices, whose size is `O * padded pixels * taps` rather than
 `C * output pixels * taps` (`_output_side`).
+
+Memory-bound steps (patch copies, the col2im scatter, pooling) run in batch pieces on every core
+(`_by_batch`); GEMMs use BLAS's own threads. Max pooling over windows that tile the input (2x2,
+stride 2) works on whole image rows. Global max pooling's gradient is one kernel
+(`global_max_grad`) rather than a chain of elementwise ops over the input's shape.
 """
 import numpy as np
+
+from . import parallel
 
 # Up to this many channels, patches are laid out tap-major (see _im2col).
 _FEW_CHANNELS = 4
@@ -58,6 +65,15 @@ def _tap(xp, i, j, out_hw, strides, dilations):
     return xp[:, i * dh: i * dh + (oh - 1) * sh + 1: sh, j * dw: j * dw + (ow - 1) * sw + 1: sw]
 
 
+def _by_batch(fn, n, per_item):
+    """Calls `fn(start, stop)` over batch ranges, one per thread (NumPy releases the GIL).
+
+    Memory-bound steps (patch copies, scatters, pooling) run on every core this way; each
+    batch element is computed exactly as on one thread.
+    """
+    parallel.for_pieces(fn, n, min_piece=max(1, parallel.MIN_PIECE // max(per_item, 1)))
+
+
 def _geometry(x_shape, ksize, strides, dilations, padding):
     pads = resolve_pads(padding, x_shape[1:3], ksize, strides, dilations)
     out_hw = tuple(out_size(n, k, s, d, p) for n, k, s, d, p in
@@ -76,16 +92,23 @@ def _im2col(x, ksize, strides, dilations, pads, out_hw):
     (kh, kw), (oh, ow) = ksize, out_hw
     if c <= _FEW_CHANNELS:
         cols = np.empty((kh, kw, c, n, oh, ow), x.dtype)
-        for i in range(kh):
-            for j in range(kw):
-                cols[i, j] = _tap(xp, i, j, out_hw, strides, dilations).transpose(3, 0, 1, 2)
+
+        def copy(start, stop):
+            for i in range(kh):
+                for j in range(kw):
+                    tap = _tap(xp[start:stop], i, j, out_hw, strides, dilations)
+                    cols[i, j, :, start:stop] = tap.transpose(3, 0, 1, 2)
+        _by_batch(copy, n, kh * kw * c * oh * ow)
         return cols.reshape(kh * kw * c, n * oh * ow).T
     sn, sh, sw, sc = xp.strides
     view = np.lib.stride_tricks.as_strided(
         xp, (n, oh, ow, kh, kw, c),
         (sn, sh * strides[0], sw * strides[1], sh * dilations[0], sw * dilations[1], sc),
         writeable=False)
-    return view.reshape(n * oh * ow, kh * kw * c)
+    cols = np.empty(view.shape, x.dtype)
+    _by_batch(lambda start, stop: np.copyto(cols[start:stop], view[start:stop]), n,
+              cols[0].size if n else 0)
+    return cols.reshape(n * oh * ow, kh * kw * c)
 
 
 # --- convolution ---------------------------------------------------------------------------------
@@ -168,26 +191,56 @@ def conv2d_backprop_input(dy, w, input_hw, strides, dilations, padding):
         per_tap = np.matmul(dy2, w.reshape(kh * kw, c, o).transpose(0, 2, 1))
         per_tap = per_tap.reshape(kh, kw, n, oh, ow, c)
         dxp = out = np.zeros((n,) + padded_hw + (c,), dy.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            tap = _tap(out, i, j, (oh, ow), strides, dilations)
-            if c <= _FEW_CHANNELS:
-                tap = tap.transpose(3, 0, 1, 2)
-            tap += per_tap[i, j]
+    def scatter(start, stop):
+        for i in range(kh):
+            for j in range(kw):
+                if c <= _FEW_CHANNELS:
+                    tap = _tap(out[start:stop], i, j, (oh, ow), strides, dilations)
+                    tap.transpose(3, 0, 1, 2)[...] += per_tap[i, j, :, start:stop]
+                else:
+                    _tap(out[start:stop], i, j, (oh, ow), strides, dilations)[...] += \
+                        per_tap[i, j, start:stop]
+    _by_batch(scatter, n, kh * kw * c * oh * ow)
     return out[:, pt: pt + h, pl: pl + wd]
 
 
 # --- pooling -------------------------------------------------------------------------------------
 _UNIT = (1, 1)
+# From this many channels, the tap-by-tap max pooling gradient (C-long pieces) is as fast as the
+# row-wise one.
+_WIDE_CHANNELS = 32
 
 
 def _lowest(dtype):
     return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
 
 
+def _tiles(x_shape, ksize, strides, pads, out_hw):
+    """Whether the windows tile the input exactly (stride = window, no padding, no remainder).
+
+    Then the input reshapes to (N, OH, KH, W * C) with long contiguous rows, and pooling runs
+    over whole rows instead of many (C,)-long pieces.
+    """
+    return tuple(strides) == tuple(ksize) and not any(pads[0] + pads[1]) and \
+        out_hw[0] * ksize[0] == x_shape[1] and out_hw[1] * ksize[1] == x_shape[2]
+
+
 def max_pool2d(x, ksize, strides, padding):
     """Max over windows of `ksize`; padded positions never win. -> (N, OH, OW, C)."""
     pads, out_hw = _geometry(x.shape, ksize, strides, _UNIT, padding)
+    if _tiles(x.shape, ksize, strides, pads, out_hw) and x.size:
+        n, _, w, c = x.shape
+        (oh, ow), (kh, kw) = out_hw, ksize
+        out = np.empty((n, oh, ow, c), x.dtype)
+
+        def pool(start, stop):
+            rows = np.max(x[start:stop].reshape(-1, oh, kh, w * c), axis=2)
+            rows = rows.reshape(-1, oh, ow, kw, c)
+            np.copyto(out[start:stop], rows[:, :, :, 0])
+            for j in range(1, kw):
+                np.maximum(out[start:stop], rows[:, :, :, j], out=out[start:stop])
+        _by_batch(pool, n, x[0].size)
+        return out
     xp = _pad(x, pads, _lowest(x.dtype))
     out = None
     for i in range(ksize[0]):
@@ -215,9 +268,54 @@ def _argmax_taps(x, y, ksize, strides, padding):
             yield i, j, hit
 
 
+def _keep_first(hit, kw, c):
+    """Keeps, in place, only the first True of each tiling window (row-major order).
+
+    `hit` is (N, OH, KH, W * C): window row i of output row r is `hit[:, r, i]`, whose
+    position p belongs to window column p // (KW * C) and tap column j = (p // C) % KW. A tap is
+    first when no earlier tap column of its row and no earlier row of its window is set. Taps
+    of a window column are C apart, so each step is a shifted operation over whole rows (long
+    loops) instead of many C-long pieces.
+    """
+    width = hit.shape[-1]
+    col = (np.arange(width) // c) % kw  # the tap column of each position
+    earlier = np.zeros_like(hit)  # an earlier tap of the same window row is set
+    later = np.zeros_like(hit)  # a later tap of the same window row is set
+    for d in range(1, kw):
+        np.logical_or(earlier[..., d * c:], hit[..., :-d * c] & (col[d * c:] >= d),
+                      out=earlier[..., d * c:])
+        np.logical_or(later[..., :-d * c], hit[..., d * c:] & (col[:-d * c] < kw - d),
+                      out=later[..., :-d * c])
+    row_any = hit | earlier | later  # broadcast over the window row's taps
+    np.greater(hit, earlier, out=hit)  # first in its window row
+    taken = row_any[:, :, 0]
+    for i in range(1, hit.shape[2]):
+        np.greater(hit[:, :, i], taken, out=hit[:, :, i])
+        if i + 1 < hit.shape[2]:
+            taken |= row_any[:, :, i]
+
+
 def max_pool2d_grad(x, y, g, ksize, strides, padding):
     """Routes each window's cotangent `g` to its first maximum in `x`. -> x.shape."""
     pads, out_hw = _geometry(x.shape, ksize, strides, _UNIT, padding)
+    if _tiles(x.shape, ksize, strides, pads, out_hw) and x.shape[-1] < _WIDE_CHANNELS:
+        n, _, w, c = x.shape
+        (oh, _), (kh, kw) = out_hw, ksize
+        out = np.empty(x.shape, g.dtype)
+
+        def route(start, stop):
+            rows = (-1, oh, 1, w * c)
+            hit = np.equal(x[start:stop].reshape(-1, oh, kh, w * c),
+                           np.repeat(y[start:stop], kw, axis=2).reshape(rows))
+            # A window without a NaN has at least one maximum, so this count means exactly one
+            # maximum per window; otherwise keep the first of each window's maxima.
+            ys = y[start:stop]
+            if np.count_nonzero(hit) != ys.size or (ys.dtype.kind == "f" and np.isnan(ys).any()):
+                _keep_first(hit, kw, c)
+            np.multiply(hit, np.repeat(g[start:stop], kw, axis=2).reshape(rows),
+                        out=out[start:stop].reshape(hit.shape))
+        _by_batch(route, n, x[0].size if n else 0)
+        return out
     (pt, pb), (pl, pr) = pads
     n, h, w, c = x.shape
     dxp = np.zeros((n, h + pt + pb, w + pl + pr, c), g.dtype)
@@ -274,3 +372,61 @@ def avg_pool2d_grad(g, input_hw, ksize, strides, padding):
         for j in range(ksize[1]):
             _tap(dxp, i, j, out_hw, strides, _UNIT)[...] += share
     return dxp[:, pt: pt + h, pl: pl + w]
+
+
+# --- global max pooling --------------------------------------------------------------------------
+def global_max(x, axis, keepdims, out=None):
+    """The maximum over `axis` (a tuple of axes); batch pieces in parallel when axis 0 stays."""
+    if 0 in axis or not x.ndim or not len(x):
+        return np.max(x, axis=axis, keepdims=keepdims, out=out)
+    if out is None:
+        out = np.empty(tuple(1 if a in axis else d for a, d in enumerate(x.shape)) if keepdims
+                       else tuple(d for a, d in enumerate(x.shape) if a not in axis), x.dtype)
+    _by_batch(lambda start, stop: np.max(x[start:stop], axis=axis, keepdims=keepdims,
+                                         out=out[start:stop]), len(x), x[0].size)
+    return out
+
+
+def _maxima(x, y, axis, keepdims):
+    """Where `x` equals its maximum over `axis`, and how many maxima each reduction has."""
+    hit = np.equal(x, y if keepdims else np.expand_dims(y, axis))
+    size = int(np.prod([x.shape[a] for a in axis], dtype=np.int64))
+    count = np.add.reduce(hit.view(np.uint8), axis=axis, keepdims=True,
+                          dtype=np.uint8 if size < 256 else np.int64)
+    return hit, count
+
+
+def global_max_grad(x, y, g, axis, keepdims, out=None):
+    """The gradient of global_max: `g` shared equally among the maxima (TensorFlow's rule).
+
+    Written into `out` when given. A reduction with no maximum (NaNs) gets NaN.
+    """
+    if out is None:
+        out = np.empty(x.shape, g.dtype)
+    if 0 in axis or not x.ndim:
+        _global_max_route(x, y, g, axis, keepdims, out)
+    else:  # batch pieces in parallel
+        _by_batch(lambda start, stop: _global_max_route(
+            x[start:stop], y[start:stop], g[start:stop], axis, keepdims, out[start:stop]),
+            x.shape[0], x[0].size if len(x) else 0)
+    return out
+
+
+def _global_max_route(x, y, g, axis, keepdims, out):
+    hit, count = _maxima(x, y, axis, keepdims)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = (g if keepdims else np.expand_dims(g, axis)) / count.astype(g.dtype)
+        if not count.all():  # 0 / 0 spreads NaN, as g * indicators / count does
+            np.multiply(hit, share, out=out)
+            return
+    out.fill(0)
+    np.copyto(out, share, where=hit)
+
+
+def global_max_grad_grad(x, y, gg, axis, keepdims):
+    """The gradient of global_max_grad in its cotangent: the mean of `gg` over the maxima."""
+    hit, count = _maxima(x, y, axis, keepdims)
+    picked = np.add.reduce(np.where(hit, gg, 0), axis=axis, keepdims=True, dtype=gg.dtype)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        picked /= count.astype(gg.dtype)
+    return picked if keepdims else np.squeeze(picked, axis)

@@ -6,6 +6,7 @@ an input (so index tensors stay values of the computation, not attributes).
 """
 import numpy as np
 
+from . import parallel
 from .shapes import BroadcastError, broadcast_shape
 
 
@@ -168,10 +169,26 @@ def check_indices(indices, size, what):
             raise IndexError(f"indices{where} = {bad} is not in [0, {size}) ({what()}).")
 
 
-def gather(params, indices, axis, batch_dims):
-    """`params` gathered along `axis` at `indices`; the first `batch_dims` dims are batch dims."""
+def gather(params, indices, axis, batch_dims, out=None):
+    """`params` gathered along `axis` at `indices`; the first `batch_dims` dims are batch dims.
+
+    With `out`, the result is written there (a compiled graph's reused buffer).
+    """
     def what():
         return f"axis {axis} of params with shape {params.shape}"
+    if out is not None:
+        if batch_dims:
+            np.copyto(out, gather(params, indices, axis, batch_dims))
+            return out
+        check_indices(indices, params.shape[axis], what)
+        if axis or not indices.ndim or not len(indices):
+            # Indices are checked: "clip" lets np.take write into `out` without a temporary.
+            return np.take(params, indices, axis=axis, out=out, mode="clip")
+        # Rows of indices in parallel (NumPy releases the GIL).
+        parallel.for_pieces(lambda start, stop: np.take(
+            params, indices[start:stop], axis=0, out=out[start:stop], mode="clip"),
+            len(indices), min_piece=max(1, parallel.MIN_PIECE // max(out[0].size, 1)))
+        return out
     if batch_dims == 0:
         if indices.dtype == np.int32:
             # Negative int32 indices viewed as uint32 are huge, so np.take rejects them too.
@@ -210,17 +227,88 @@ def gather_nd(params, indices, batch_dims):
     return params[key]
 
 
-def unsorted_segment_sum(data, segment_ids, num_segments):
-    """Sums the slices of `data` into `num_segments` rows by id; negative ids are dropped."""
+def unsorted_segment_sum(data, segment_ids, num_segments, out=None):
+    """Sums the slices of `data` into `num_segments` rows by id; negative ids are dropped.
+
+    With `out`, the sums are written there (a compiled graph's reused buffer).
+    """
     check_indices(np.where(segment_ids < 0, 0, segment_ids), num_segments,
                   lambda: f"num_segments is {num_segments}")
-    out = np.zeros((num_segments,) + data.shape[segment_ids.ndim:], dtype=data.dtype)
-    keep = segment_ids >= 0
-    if keep.all():
-        np.add.at(out, segment_ids, data)
+    rest = data.shape[segment_ids.ndim:]
+    if out is None:
+        out = np.zeros((num_segments,) + rest, dtype=data.dtype)
     else:
-        np.add.at(out, segment_ids[keep], data[keep])
+        out.fill(0)
+    ids = segment_ids.reshape(-1)
+    rows = data.reshape((ids.size,) + rest)
+    keep = ids >= 0
+    if not keep.all():
+        ids, rows = ids[keep], rows[keep]
+    add_rows(out, ids, rows)
     return out
+
+
+# Rows shorter than this, or fewer rows than this, are added by np.add.at (fast on short rows).
+_SHORT_ROW = 8
+_FEW_ROWS = 64
+
+
+def add_rows(out, ids, rows):
+    """`out[ids[k]] += rows[k]` for every k (ids in [0, len(out))), repeated ids accumulating
+    (as `np.add.at`).
+
+    `np.add.at` handles one element at a time, which is slow for long rows (an embedding's
+    gradient: 100,000 rows of 256). Here the ids are sorted once; then the r-th occurrence of
+    every id is added by one vectorised take-and-add per r, the ids ordered by how often they
+    occur so that the ids still active at occurrence r are a prefix. Ids that occur more often
+    than a cutoff (chosen to minimise the number of NumPy calls) are summed one by one. Each
+    id's rows are added in their original order.
+    """
+    n = ids.shape[0]
+    row = int(np.prod(rows.shape[1:], dtype=np.int64))
+    if row < _SHORT_ROW or n < _FEW_ROWS:
+        np.add.at(out, ids, rows)
+        return
+    rows = np.ascontiguousarray(rows.reshape(n, row))  # np.take copies other layouts per call
+    target = out.reshape(out.shape[0], row)
+    # Ids are in [0, len(out)): as 16-bit keys, NumPy's stable sort is a radix sort.
+    key = ids.astype(np.uint16) if out.shape[0] <= 1 << 16 else ids
+    order = np.argsort(key, kind="stable")
+    sorted_ids = ids[order]
+    first = np.empty(n, bool)
+    first[0] = True
+    np.not_equal(sorted_ids[1:], sorted_ids[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    counts = np.diff(starts, append=n)
+    by_count = np.argsort(-counts, kind="stable")
+    starts, counts = starts[by_count], counts[by_count]
+    # active[r - 1]: how many ids occur more than r times (a prefix, counts being descending).
+    ranks = np.arange(1, counts[0] + 1)
+    active = np.searchsorted(-counts, -ranks, side="left")
+    cut = int(ranks[np.argmin(ranks + active)])
+    heavy = int(active[cut - 1])  # ids seen more than `cut` times: summed one by one
+    acc = np.empty((len(starts), row), rows.dtype)
+
+    def add(lo, hi):  # the ids starts[lo:hi], on one thread
+        np.take(rows, order[starts[lo:hi]], axis=0, out=acc[lo:hi], mode="clip")
+        part = np.empty((hi - lo, row), rows.dtype)
+        for r in range(1, cut):
+            m = min(hi, int(active[r - 1])) - lo
+            if m <= 0:
+                break
+            np.take(rows, order[starts[lo:lo + m] + r], axis=0, out=part[:m], mode="clip")
+            np.add(acc[lo:lo + m], part[:m], out=acc[lo:lo + m])
+        for i in range(lo, min(hi, heavy)):
+            block = np.take(rows, order[starts[i] + cut: starts[i] + counts[i]], axis=0)
+            block[0] += acc[i]
+            np.add.reduce(block, axis=0, out=acc[i])  # row after row, in order
+
+    # One run of ids per thread, of about equal numbers of rows.
+    threads = min(parallel.num_threads(), max(1, n * row // parallel.MIN_PIECE), len(starts))
+    bounds = np.searchsorted(np.cumsum(counts), np.arange(1, threads) * n / threads) + 1
+    edges = [0] + sorted(set(int(b) for b in bounds if 0 < b < len(starts))) + [len(starts)]
+    parallel.run([lambda lo=lo, hi=hi: add(lo, hi) for lo, hi in zip(edges[:-1], edges[1:])])
+    target[sorted_ids[starts]] += acc
 
 
 def pad_sources(n, before, after, mode):

@@ -409,6 +409,58 @@ _AVG_POOL_GRAD = OpDef(
     lambda g, dy, out, input_hw, **attrs: (bind(_AVG_POOL, g, **attrs),))
 
 
+# --- global max pooling --------------------------------------------------------------------------
+def _global_max_infer(x, axis, keepdims):
+    rules.check_dtype("global_max_pool", x.dtype, "iuf", "input")
+    rules.normalize_axis("global_max_pool", axis, len(x.shape))
+    return Spec(rules.reduced_shape(tuple(x.shape), axis, keepdims), x.dtype)
+
+
+def _global_max_grad_infer(like):
+    def infer(x, y, g, axis, keepdims):
+        return Spec(tuple((x, y)[like].shape), g.dtype)
+    return infer
+
+
+_GLOBAL_MAX = OpDef(
+    "global_max_pool", K.global_max, _global_max_infer,
+    lambda g, x, out, **attrs: (bind(_GLOBAL_MAX_GRAD, x, out, g, **attrs),),
+    out_kernel=K.global_max)
+_GLOBAL_MAX_GRAD = OpDef(
+    "global_max_pool_grad", K.global_max_grad, _global_max_grad_infer(0),
+    lambda g, x, y, dy, out, **attrs: (None, None,
+                                       bind(_GLOBAL_MAX_GRAD_GRAD, x, y, g, **attrs)),
+    out_kernel=K.global_max_grad)
+_GLOBAL_MAX_GRAD_GRAD = OpDef(
+    "global_max_pool_grad_grad", K.global_max_grad_grad, _global_max_grad_infer(1),
+    lambda g, x, y, gg, out, **attrs: (None, None, bind(_GLOBAL_MAX_GRAD, x, y, g, **attrs)))
+
+
+def global_max_pool(input, axis, keepdims=False):
+    """The maximum of `input` over `axis`, as `reduce_max`, with a one-pass gradient kernel.
+
+    The global max pooling layers use it: the gradient (`g` shared equally among the maxima,
+    TensorFlow's rule for `reduce_max`) is one primitive instead of a chain of elementwise ops
+    over the input's shape.
+
+    Args:
+        input: an int or float tensor.
+        axis: an int or a sequence of ints (the axes to reduce).
+        keepdims: whether to keep the reduced axes with size 1.
+
+    Returns:
+        A tensor of `input`'s dtype.
+
+    Example:
+    >>> from fluxion.ops.conv_ops import global_max_pool
+    >>> global_max_pool(fluxion.constant([[[1.0, 5.0], [3.0, 2.0]]]), 1).numpy()
+    array([[3., 5.]], dtype=float32)
+    """
+    x = unary_arg("global_max_pool", input, "iuf")
+    axis = rules.normalize_axis("global_max_pool", axis, len(x.shape))
+    return bind(_GLOBAL_MAX, x, axis=axis, keepdims=bool(keepdims))
+
+
 # --- public pooling ------------------------------------------------------------------------------
 def _pool(op_name, op, input, ksize, strides, padding, data_format, n):
     first = _channels_first(op_name, data_format, n)

@@ -173,7 +173,7 @@ def _gather_vjp(g, params, indices, out, axis, batch_dims):
 
 
 _GATHER = OpDef("gather", lambda p, i, axis, batch_dims: K.gather(p, i, axis, batch_dims),
-                _gather_infer, _gather_vjp)
+                _gather_infer, _gather_vjp, out_kernel=K.gather)
 
 
 def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name=None):
@@ -231,7 +231,7 @@ def _segment_vjp(g, data, ids, out, num_segments):
 
 
 _SEGMENT_SUM = OpDef("unsorted_segment_sum", K.unsorted_segment_sum, _segment_infer,
-                     _segment_vjp)
+                     _segment_vjp, out_kernel=K.unsorted_segment_sum)
 
 
 def unsorted_segment_sum(data, segment_ids, num_segments, name=None):

@@ -13,6 +13,7 @@ import numpy as np
 from ... import nn
 from ...ops import array_ops as a
 from ...ops import math_ops as m
+from ...ops.conv_ops import global_max_pool
 from ..engine.input_spec import InputSpec
 from ..engine.layer import Layer
 from .convolutional import (
@@ -177,8 +178,9 @@ class _GlobalPooling(Layer):
                 return m.divide_no_nan(total, count)
             lowest = float(np.finfo(inputs.dtype.as_numpy_dtype).min)
             inputs = inputs * weights + (1.0 - weights) * lowest  # masked steps never win
-        reduce = m.reduce_max if self.mode == "max" else m.reduce_mean
-        return reduce(inputs, axes, keepdims=self.keepdims)
+        if self.mode == "max":
+            return global_max_pool(inputs, axes, keepdims=self.keepdims)
+        return m.reduce_mean(inputs, axes, keepdims=self.keepdims)
 
     def compute_mask(self, inputs, mask=None):
         return None
