@@ -25,7 +25,9 @@ def test_fit_learns_and_returns_history():
     keras.utils.set_random_seed(1)
     x, y = blobs()
     model = classifier()
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+    # 64 steps: at Adam's default 1e-3 only some initialisations get there; 1e-2 all of
+    # seeds 0-7 (0.99 or more)
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])
     history = model.fit(x, y, batch_size=32, epochs=8, verbose=0)
     assert list(history.history) == ["accuracy", "loss"]
