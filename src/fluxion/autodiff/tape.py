@@ -13,10 +13,10 @@ import numpy as np
 
 from ..core import nest
 from ..core.context import state
-from ..core.tensor import Tensor, convert_to_tensor
+from ..core.tensor import Tensor, convert_to_tensor, wrap
 from ..core.variable import Variable
 from ..ops import array_ops, math_ops
-from ..ops.registry import OpDef, Spec
+from ..ops.registry import OpDef, Spec, bind_unary
 
 # A variable read is recorded as this op from the Variable to the Tensor it produced.
 READ_VARIABLE = OpDef("read_variable", lambda x: x,
@@ -27,6 +27,37 @@ class UnconnectedGradients(enum.Enum):
     """What `gradient` returns for a source the target does not depend on."""
     NONE = "none"
     ZERO = "zero"
+
+
+_SUM = math_ops.reduce_sum.op
+_LEAF = (Tensor, Variable)
+
+
+def _flatten(structure):
+    """`nest.flatten`, without the recursion for the usual flat list of tensors/variables."""
+    if type(structure) is list or type(structure) is tuple:
+        for leaf in structure:
+            if not isinstance(leaf, _LEAF):
+                return nest.flatten(structure)
+        return structure
+    if isinstance(structure, _LEAF):
+        return (structure,)
+    return nest.flatten(structure)
+
+
+def _pack(structure, flat, values):
+    """`nest.pack_sequence_as(structure, values)`, where `flat = _flatten(structure)`."""
+    if flat is structure:  # a list or tuple of leaves
+        return list(values) if type(structure) is list else tuple(values)
+    if isinstance(structure, _LEAF):
+        return values[0]
+    return nest.pack_sequence_as(structure, values)
+
+
+def _as_unconnected(value):
+    if value is UnconnectedGradients.NONE or value is UnconnectedGradients.ZERO:
+        return value
+    return UnconnectedGradients(value.value if isinstance(value, UnconnectedGradients) else value)
 
 
 class _Record:
@@ -43,15 +74,20 @@ def _differentiable(x):
 def unbroadcast(grad, shape):
     """Sums `grad` over the axes that broadcasting added or stretched to reach it from `shape`."""
     gshape = grad._value.shape
-    shape = tuple(shape)
+    if type(shape) is not tuple:
+        shape = tuple(shape)
     if gshape == shape:
         return grad
     lead = len(gshape) - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, d in enumerate(shape) if d == 1 and gshape[lead + i] != 1)
-    if axes:
-        grad = math_ops.reduce_sum(grad, axes, keepdims=True)
-    return array_ops.reshape(grad, shape)
+    axes = list(range(lead))
+    stretched = False
+    for i, d in enumerate(shape):
+        if d == 1 and gshape[lead + i] != 1:
+            axes.append(lead + i)
+            stretched = True
+    if axes:  # keepdims only to keep the stretched axes (then the added ones go by reshape)
+        grad = bind_unary(_SUM, grad, tuple(axes), stretched)
+    return grad if grad._value.shape == shape else array_ops.reshape(grad, shape)
 
 
 def backprop(records, targets, seeds, source_keys):
@@ -73,7 +109,8 @@ def backprop(records, targets, seeds, source_keys):
         for x in rec.inputs:
             if id(x) in live:
                 relevant.append(rec)
-                live.update(id(y) for y in rec.outputs)
+                for y in rec.outputs:
+                    live.add(id(y))
                 break
     cotangents = {}
     for target, seed in zip(targets, seeds):
@@ -92,11 +129,22 @@ def backprop(records, targets, seeds, source_keys):
             gs = tuple(array_ops.zeros_like(y) if g is None else g for g, y in zip(gs, outs))
             grads = rec.op.vjp(gs, *rec.inputs, outs, **rec.attrs)
         for x, g in zip(rec.inputs, grads):
-            if g is not None and id(x) in live:
-                if callable(g):  # a deferred gradient: computed only when it is needed
-                    g = g()
-                _accumulate(cotangents, x, unbroadcast(g, x._value.shape))
+            if g is None or id(x) not in live:
+                continue
+            if callable(g):  # a deferred gradient: computed only when it is needed
+                g = g()
+            if g._value.shape != x._value.shape:
+                g = unbroadcast(g, x._value.shape)
+            previous = cotangents.get(id(x))
+            cotangents[id(x)] = g if previous is None else math_ops.add(previous, g)
     return cotangents
+
+
+def _ones_like(t):
+    """The default seed of target `t`: ones (a constant; eagerly without the op's dispatch)."""
+    if state.tracer is None and type(t) is Tensor:
+        return wrap(np.ones(t._value.shape, t._value.dtype))
+    return array_ops.ones_like(t)
 
 
 def _accumulate(cotangents, x, g):
@@ -289,18 +337,15 @@ class GradientTape:
         return result
 
     def _gradient(self, target, sources, output_gradients, unconnected_gradients):
-        unconnected = UnconnectedGradients(
-            unconnected_gradients.value if isinstance(unconnected_gradients,
-                                                      UnconnectedGradients)
-            else unconnected_gradients)
-        flat_sources = nest.flatten(sources)
+        unconnected = _as_unconnected(unconnected_gradients)
+        flat_sources = _flatten(sources)
         for s in flat_sources:
-            if not isinstance(s, (Tensor, Variable)):
+            if not isinstance(s, _LEAF):
                 raise ValueError(f"GradientTape.gradient: sources must be tensors or variables, "
                                  f"received {type(s).__name__}.")
-        flat_targets = [convert_to_tensor(t) for t in nest.flatten(target)]
+        flat_targets = [convert_to_tensor(t) for t in _flatten(target)]
         if output_gradients is None:
-            seeds = [array_ops.ones_like(t) for t in flat_targets]
+            seeds = [_ones_like(t) for t in flat_targets]
         else:
             seeds = [convert_to_tensor(g, dtype=t.dtype) for g, t in
                      zip(nest.flatten(output_gradients), flat_targets)]
@@ -318,7 +363,7 @@ class GradientTape:
             if g is None and unconnected is UnconnectedGradients.ZERO:
                 g = array_ops.zeros(tuple(s.shape), dtype=s.dtype)
             results.append(g)
-        return nest.pack_sequence_as(sources, results)
+        return _pack(sources, flat_sources, results)
 
     def jacobian(self, target, sources, unconnected_gradients=UnconnectedGradients.NONE,
                  parallel_iterations=None, experimental_use_pfor=True):

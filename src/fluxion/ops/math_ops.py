@@ -3,17 +3,26 @@
 Binary ops follow TensorFlow's dtype rules: two tensors must share a dtype; a Python number, list
 or NumPy array beside a tensor is converted to that tensor's dtype.
 """
+import math
+
 import numpy as np
 
 from ..core import dtypes
 from ..core.tensor import Tensor, convert_to_tensor, wrap
+from ..core.variable import Variable
 from . import rules
-from .registry import OpDef, Spec, bind
+from .registry import OpDef, Spec, bind, bind_binary, bind_unary
 
 _F, _NUM, _INT, _BOOL, _ANY = "f", "iufc", "iu", "b", "iufcb"
 
 
 # --- argument conversion ----------------------------------------------------------------------
+def dtypes_of(kinds):
+    """The NumPy dtypes of the kinds letters `kinds`: `t._value.dtype in dtypes_of("f")` is the
+    fast form of `t._value.dtype.kind in "f"` (other byte orders are not in the set)."""
+    return frozenset(np.dtype(c) for c in np.typecodes["All"] if np.dtype(c).kind in kinds)
+
+
 def unary_arg(op_name, x, kinds):
     """Converts `x` (Python numbers default to float32 for float-only ops) and checks its dtype."""
     if type(x) is not Tensor:
@@ -44,6 +53,10 @@ def _scalar_like(value, np_dtype, op_name):
 
 def binary_args(op_name, x, y):
     """Converts a pair of op arguments to Tensors of one dtype (TensorFlow's rules)."""
+    if type(x) is Variable:  # `x @ W + b`: read variables first, then the Tensor cases apply
+        x = x.read_value()
+    if type(y) is Variable:
+        y = y.read_value()
     tx, ty = type(x) is Tensor, type(y) is Tensor
     if tx:
         if ty:
@@ -52,6 +65,8 @@ def binary_args(op_name, x, y):
             return x, y
         if type(y) is float or type(y) is int:  # the common `t * 2.0`
             return x, _scalar_like(y, x._value.dtype, op_name)
+    elif ty and (type(x) is float or type(x) is int):  # and `2.0 * t`
+        return _scalar_like(x, y._value.dtype, op_name), y
     if not tx and not isinstance(x, Tensor):
         if ty or isinstance(y, Tensor) or hasattr(y, "read_value"):
             y = convert_to_tensor(y)
@@ -78,9 +93,12 @@ def _unary_op(name, kernel, vjp, kinds=_F, summary=None, out_dtype=None):
     rule = rules.same(kinds) if out_dtype is None else \
         (lambda x: Spec(tuple(x.shape), np.dtype(out_dtype)))
     op = OpDef(name, kernel, rule, vjp)
+    accepted = dtypes_of(kinds)
 
     def fn(x, name=None):
-        return bind(op, unary_arg(op.name, x, kinds))
+        if type(x) is not Tensor or x._value.dtype not in accepted:
+            x = unary_arg(op.name, x, kinds)
+        return bind_unary(op, x)
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = _doc(summary or f"Computes `{name}(x)` element-wise.",
@@ -101,7 +119,7 @@ def _binary_op(name, kernel, vjp, kinds=_NUM, summary=None, out_dtype=None):
             dtype = x._value.dtype
         if dtype.kind not in kinds:
             rules.check_dtype(op.name, dtype, kinds)
-        return bind(op, x, y)
+        return bind_binary(op, x, y)
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = _doc(summary or f"Computes `{name}(x, y)` element-wise, with broadcasting.",
@@ -192,14 +210,17 @@ def divide(x, y, name=None):
     Example:
     >>> fluxion.math.divide([1.0, 3.0], 2.0)
     """
-    x, y = binary_args("divide", x, y)
+    if type(x) is not Tensor or type(y) is not Tensor or x._value.dtype is not y._value.dtype:
+        x, y = binary_args("divide", x, y)
     kind = x._value.dtype.kind
+    if kind in "fc":
+        return bind_binary(_divide.op, x, y)
     if kind in "iu":
         target = dtypes.float64 if x._value.dtype.itemsize >= 4 else dtypes.float32
         x, y = cast(x, target), cast(y, target)
-    elif kind not in "fc":
+    else:
         rules.check_dtype("divide", x._value.dtype, "iufc")
-    return bind(_divide.op, x, y)
+    return bind_binary(_divide.op, x, y)
 
 
 truediv = divide
@@ -285,12 +306,13 @@ def add_n(inputs, name=None):
 
 # --- matmul ------------------------------------------------------------------------------------
 def _matmul_kernel(a, b, transpose_a=False, transpose_b=False, out=None):
+    if a.ndim == 2 and b.ndim == 2 and out is None:
+        # The same BLAS call as np.matmul, with the least overhead (a method, no dispatch).
+        return (a.T if transpose_a else a).dot(b.T if transpose_b else b)
     if transpose_a:
         a = np.swapaxes(a, -1, -2)
     if transpose_b:
         b = np.swapaxes(b, -1, -2)
-    if a.ndim == 2 and b.ndim == 2 and out is None:
-        return np.dot(a, b)  # the same BLAS call with less overhead than np.matmul
     return np.matmul(a, b, out=out)
 
 
@@ -342,34 +364,39 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
     >>> fluxion.matmul([[1.0, 2.0]], [[3.0], [4.0]])
     <tf.Tensor: shape=(1, 1), dtype=float32, numpy=array([[11.]], dtype=float32)>
     """
-    a, b = binary_args("matmul", a, b)
+    if type(a) is not Tensor or type(b) is not Tensor or a._value.dtype is not b._value.dtype:
+        a, b = binary_args("matmul", a, b)
     if a._value.ndim < 2 or b._value.ndim < 2:  # NumPy would accept vectors; TensorFlow does not
         _matmul_infer(Spec(a._value.shape, a._value.dtype), Spec(b._value.shape, b._value.dtype))
-    return bind(_MATMUL, a, b, transpose_a=bool(transpose_a or adjoint_a),
-                transpose_b=bool(transpose_b or adjoint_b))
+    return bind_binary(_MATMUL, a, b, True if transpose_a or adjoint_a else False,
+                       True if transpose_b or adjoint_b else False)
 
 
 # --- reductions --------------------------------------------------------------------------------
 def _expand_to(g, x, axis, keepdims):
     """Broadcasts a reduction's cotangent `g` back to the shape of its input `x` (whose shape
     may hold None while tracing with an input_signature)."""
-    shape = tuple(x.shape)
-    if not keepdims:
-        if None in shape:
+    shape = x._value.shape
+    if None in shape:
+        if not keepdims:
             for a in (range(len(shape)) if axis is None else axis):
                 g = expand_dims(g, a)
-        else:
-            g = reshape(g, rules.reduced_shape(shape, axis, True))
-    if None in shape:
         return g * ones_like(x)
-    return broadcast_to(g, shape)
+    if not keepdims and axis is not None and axis != tuple(range(len(axis))):
+        # Reduced axes that are not leading come back as size 1 (leading ones by broadcasting).
+        g = bind_unary(_RESHAPE, g, rules.reduced_shape(shape, axis, True))
+    if g._value.shape == shape:
+        return g
+    if not g._value.shape:  # a scalar: filling is one NumPy call, broadcast_to several
+        return bind_unary(_FILL, g, shape)
+    return bind_unary(_BROADCAST_TO, g, shape)
 
 
 def _count(x, axis):
     """How many elements a reduction over `axis` combines (an int, or a tensor when the shape
-    has unknown dimensions)."""
-    shape = tuple(x.shape)
-    dims = [shape[a] for a in axis] if axis is not None else list(shape)
+    has unknown dimensions). `x` is a tensor, or an array in a kernel."""
+    shape = tuple((x._value if isinstance(x, Tensor) else x).shape)
+    dims = [shape[a] for a in axis] if axis is not None else shape
     if None in dims:
         full = cast(size(x), x.dtype)
         kept = [d for i, d in enumerate(shape) if axis is not None and i not in axis]
@@ -377,17 +404,25 @@ def _count(x, axis):
             return full
         return full / cast(size(reduce_sum(x, axis)), x.dtype) if None in kept else \
             full / float(np.prod(kept))
-    return int(np.prod(dims))
+    return math.prod(dims)
 
 
 def _sum_kernel(x, axis=None, keepdims=False):
-    return np.add.reduce(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
+    return _add_reduce(x, axis, x.dtype, None, keepdims)  # positional: the least overhead
+
+
+_add_reduce = np.add.reduce
 
 
 def _mean_kernel(x, axis=None, keepdims=False):
     if x.dtype.kind in "iu":  # integer mean truncates toward zero, as TensorFlow's
         total = np.sum(x, axis=axis, keepdims=keepdims, dtype=np.int64)
         return np.trunc(total / max(_count(x, axis), 1)).astype(x.dtype)
+    n = x.size if axis is None else math.prod([x.shape[a] for a in axis])
+    if x.dtype.kind == "f" and x.dtype.itemsize >= 4 and 0 < n <= 1 << 24:
+        # np.mean's own sum and division (by the count in float64, rounded to float32: the
+        # same as dividing in float32 by the exactly representable count), in two ufunc calls.
+        return _add_reduce(x, axis, x.dtype, None, keepdims) / x.dtype.type(n)
     return np.mean(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
 
 
@@ -423,7 +458,7 @@ _REDUCTIONS = {
     "reduce_sum": (_sum_kernel, lambda g, x, y, axis=None, keepdims=False:
                    (_expand_to(g, x, axis, keepdims),), _NUM),
     "reduce_mean": (_mean_kernel, lambda g, x, y, axis=None, keepdims=False:
-                    (_expand_to(g, x, axis, keepdims) / _count(x, axis),), _NUM),
+                    (_expand_to(g / _count(x, axis), x, axis, keepdims),), _NUM),
     "reduce_max": (lambda x, axis=None, keepdims=False: np.max(x, axis, keepdims=keepdims),
                    _extreme_vjp, "iuf"),
     "reduce_min": (lambda x, axis=None, keepdims=False: np.min(x, axis, keepdims=keepdims),
@@ -438,15 +473,17 @@ _REDUCTIONS = {
 
 def _reduction_op(name, kernel, vjp, kinds):
     op = OpDef(name, kernel, rules.reduction(name), vjp)
+    accepted = dtypes_of(kinds)
 
     def fn(input_tensor, axis=None, keepdims=False, name=None):
-        x = unary_arg(op.name, input_tensor, kinds)
-        axes = rules.normalize_axis(op.name, _static_axis(axis), x._value.ndim)
-        if name_is_extreme and x._value.size == 0 and (axes is None or
-                                                       any(x._value.shape[a] == 0 for a in axes)):
-            raise ValueError(f"{op.name}: cannot reduce an empty dimension of a tensor of shape "
-                             f"{tuple(x._value.shape)} (the result would have no value).")
-        return bind(op, x, axis=axes, keepdims=bool(keepdims))
+        x = input_tensor
+        if type(x) is not Tensor or x._value.dtype not in accepted:
+            x = unary_arg(op.name, x, kinds)
+        axes = None if axis is None else \
+            rules.normalize_axis(op.name, _static_axis(axis), x._value.ndim)
+        if name_is_extreme and x._value.size == 0:
+            _check_nonempty(op.name, x._value.shape, axes)
+        return bind_unary(op, x, axes, True if keepdims else False)
 
     name_is_extreme = name in ("reduce_max", "reduce_min")
     fn.__name__ = fn.__qualname__ = name
@@ -454,6 +491,12 @@ def _reduction_op(name, kernel, vjp, kinds):
                       "as size 1.", f"fluxion.{name}([[1.0, 2.0], [3.0, 4.0]], axis=1)")
     fn.op = op
     return fn
+
+
+def _check_nonempty(op_name, shape, axes):
+    if axes is None or any(shape[a] == 0 for a in axes):
+        raise ValueError(f"{op_name}: cannot reduce an empty dimension of a tensor of shape "
+                         f"{tuple(shape)} (the result would have no value).")
 
 
 def _static_axis(axis):
@@ -643,7 +686,7 @@ def cast(x, dtype, name=None):
     x = convert_to_tensor(x)
     if x._value.dtype == dtype._np:
         return x
-    return bind(_CAST, x, dtype=dtype._np)
+    return bind_unary(_CAST, x, dtype._np)
 
 
 def _clip_kernel(x, lo, hi):
@@ -693,7 +736,9 @@ def clip_by_norm(t, clip_norm, axes=None, name=None):
 
 
 from .array_ops import (  # noqa: E402  (array_ops builds on this module's functions)
-    broadcast_to,
+    _BROADCAST_TO,
+    _FILL,
+    _RESHAPE,
     expand_dims,
     ones_like,
     reshape,

@@ -19,6 +19,7 @@ from .math_ops import (
     abs,
     binary_args,
     cast,
+    dtypes_of,
     equal,
     erf,
     exp,
@@ -33,7 +34,7 @@ from .math_ops import (
     unary_arg,
 )
 from .random_ops import keep_mask
-from .registry import OpDef, Spec, bind
+from .registry import OpDef, Spec, bind, bind_binary, bind_unary
 
 __all__ = [
     "batch_normalization", "bias_add", "dropout", "elu", "gelu", "l2_loss", "l2_normalize",
@@ -43,6 +44,7 @@ __all__ = [
 ]
 
 _F, _REAL = "f", "iuf"
+_REAL_DTYPES = dtypes_of(_REAL)
 
 
 def _elementwise_infer(name, kinds):
@@ -58,10 +60,10 @@ def _elementwise(name, kernel, vjp, kinds=_F):
 
 # --- activations (primitives) ----------------------------------------------------------------
 _RELU_GRAD = OpDef("relu_grad", K.relu_grad, lambda g, y: Spec(tuple(g.shape), g.dtype),
-                   lambda gg, g, y, out: (bind(_RELU_GRAD, gg, y), None),
+                   lambda gg, g, y, out: (bind_binary(_RELU_GRAD, gg, y), None),
                    out_kernel=K.relu_grad)
 _RELU = OpDef("relu", K.relu, _elementwise_infer("relu", _REAL),
-              lambda g, x, y: (bind(_RELU_GRAD, g, y),), out_kernel=K.relu)
+              lambda g, x, y: (bind_binary(_RELU_GRAD, g, y),), out_kernel=K.relu)
 _RELU6 = _elementwise(
     "relu6", K.relu6,
     lambda g, x, y: (where((x > 0) & (x < 6), g, zeros_like(g)),), _REAL)
@@ -89,9 +91,9 @@ def relu(features, name=None):
     >>> fluxion.nn.relu([-1.0, 2.0]).numpy()
     array([0., 2.], dtype=float32)
     """
-    if type(features) is not Tensor or features._value.dtype.kind not in _REAL:
+    if type(features) is not Tensor or features._value.dtype not in _REAL_DTYPES:
         features = unary_arg("relu", features, _REAL)
-    return bind(_RELU, features)
+    return bind_unary(_RELU, features)
 
 
 def relu6(features, name=None):
@@ -101,7 +103,7 @@ def relu6(features, name=None):
     >>> fluxion.nn.relu6([-1.0, 3.0, 9.0]).numpy()
     array([0., 3., 6.], dtype=float32)
     """
-    return bind(_RELU6, unary_arg("relu6", features, _REAL))
+    return bind_unary(_RELU6, unary_arg("relu6", features, _REAL))
 
 
 def leaky_relu(features, alpha=0.2, name=None):
@@ -120,7 +122,7 @@ def leaky_relu(features, alpha=0.2, name=None):
     x = unary_arg("leaky_relu", features, _REAL)
     if x._value.dtype.kind != "f":
         x = cast(x, dtypes.float32)
-    return bind(_LEAKY_RELU, x, alpha=float(alpha))
+    return bind_unary(_LEAKY_RELU, x, float(alpha))
 
 
 def elu(features, name=None):
@@ -130,7 +132,7 @@ def elu(features, name=None):
     >>> fluxion.nn.elu([-1.0, 2.0]).numpy()
     array([-0.63212055,  2.        ], dtype=float32)
     """
-    return bind(_ELU, unary_arg("elu", features, _F))
+    return bind_unary(_ELU, unary_arg("elu", features, _F))
 
 
 def selu(features, name=None):
@@ -140,7 +142,7 @@ def selu(features, name=None):
     >>> fluxion.nn.selu([0.0, 1.0]).numpy()
     array([0.       , 1.050701], dtype=float32)
     """
-    return bind(_SELU, unary_arg("selu", features, _F))
+    return bind_unary(_SELU, unary_arg("selu", features, _F))
 
 
 def softplus(features, name=None):
@@ -150,7 +152,7 @@ def softplus(features, name=None):
     >>> fluxion.nn.softplus([0.0, 1000.0]).numpy()
     array([6.931472e-01, 1.000000e+03], dtype=float32)
     """
-    return bind(_SOFTPLUS, unary_arg("softplus", features, _F))
+    return bind_unary(_SOFTPLUS, unary_arg("softplus", features, _F))
 
 
 # --- activations (composites) -----------------------------------------------------------------
@@ -226,7 +228,7 @@ def _softmax_call(op, logits, axis):
     if ndim == 0 or not -ndim <= axis < ndim:
         op.infer(Spec((), x._value.dtype) if ndim == 0 else Spec(x._value.shape, x._value.dtype),
                  axis=axis)
-    return bind(op, x, axis=axis % ndim)
+    return bind_unary(op, x, axis % ndim)
 
 
 def softmax(logits, axis=None, name=None):

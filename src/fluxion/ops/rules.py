@@ -56,6 +56,8 @@ def normalize_axis(op_name, axis, ndim):
     """Returns `axis` (None, int or sequence) as None or a sorted tuple of non-negative ints."""
     if axis is None:
         return None
+    if type(axis) is int and -ndim <= axis < ndim:  # the common case, checked and normalized
+        return (axis % ndim,)
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(int(a) for a in axis)
     out = []
     for a in axes:
