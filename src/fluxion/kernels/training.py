@@ -8,7 +8,12 @@ import numpy as np
 
 from . import parallel
 
-UNIT = 1 << 15  # elements a piece of work updates at a time: keeps the temporary in cache
+# Elements updated at a time: each array's slice (0.5 MB of float32) stays in a core's cache
+# through the update's passes. Measured on 2 cores: a second thread pays off from about
+# 2**18 elements per thread (1.7x at 2.6M elements); below that, handing work over costs more
+# than it saves (and competes with BLAS's threads right after a matmul).
+UNIT = 1 << 17
+MIN_PER_THREAD = 1 << 18
 
 
 def _units(arrays):
@@ -16,11 +21,11 @@ def _units(arrays):
             for i in range(0, a.size, UNIT)]
 
 
-def _for_all(update, arrays, passes):
+def _for_all(update, arrays):
     """Runs `update(k, start, stop)` over every element range of `arrays[k]`, in parallel."""
     units = _units(arrays)
     runs = parallel.balanced([stop - start for _, start, stop in units],
-                             min_piece=parallel.MIN_PIECE // passes)
+                             min_piece=MIN_PER_THREAD)
 
     def run(first, last):
         for k, start, stop in units[first:last]:
@@ -58,4 +63,4 @@ def adam(params, moments, velocities, grads, alpha, beta_1, beta_2, epsilon):
         step = np.multiply(m, alpha)
         step /= t
         p -= step
-    _for_all(update, params, passes=12)
+    _for_all(update, params)

@@ -53,7 +53,10 @@ def test_fused_matches_hand_computation():
     np.testing.assert_allclose(w.numpy(), w_ref, rtol=1e-6)
 
 
-def test_thread_count_does_not_change_results():
+def test_thread_count_does_not_change_results(monkeypatch):
+    from fluxion.kernels import training
+    monkeypatch.setattr(training, "UNIT", 1000)            # small pieces, so that these
+    monkeypatch.setattr(training, "MIN_PER_THREAD", 1000)  # variables are split over threads
     saved = parallel.configured_threads()
     try:
         results = []
