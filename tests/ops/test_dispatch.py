@@ -109,3 +109,15 @@ def test_gradient_keeps_the_structure_of_sources():
     assert tape.gradient(y, [unused], unconnected_gradients="zero")[0].numpy() == 0.0
     assert tape.gradient(y, [unused], unconnected_gradients=fx.UnconnectedGradients.NONE) \
         == [None]
+
+
+@pytest.mark.parametrize("shape, axis", [((128, 6, 6, 20), (0, 1, 2)), ((3000, 7), 0),
+                                         ((2048, 3), [0])])
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_sum_over_many_short_rows_is_accurate(shape, axis, keepdims):
+    # the folded path for bias gradients: long inner loops, fewer terms summed in sequence
+    x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
+    got = fx.reduce_sum(x, axis=axis, keepdims=keepdims).numpy()
+    expected = np.sum(x.astype(np.float64), axis=tuple(np.atleast_1d(axis)), keepdims=keepdims)
+    assert got.dtype == np.float32 and got.shape == expected.shape
+    np.testing.assert_allclose(got, expected, rtol=0, atol=2e-4)

@@ -5,7 +5,7 @@ into one contiguous piece per core runs on all of them at once. Every piece comp
 the whole would have computed for its elements, so results never depend on the thread count.
 
 The thread count is `fluxion.config.threading.get_intra_op_parallelism_threads()` (0 means one
-thread per core this process may use, as in TensorFlow).
+thread per core this process may use, as in TensorFlow), initially `$TF_NUM_INTRAOP_THREADS`.
 """
 import functools
 import os
@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 MIN_PIECE = 1 << 16   # elements; below this a thread hand-off costs more than it saves
 
-_threads = 0          # the configured count; 0: one per usable core
+_threads = int(os.environ.get("TF_NUM_INTRAOP_THREADS") or 0)  # 0: one per usable core
 _pool = None
 _pool_pid = None
 
