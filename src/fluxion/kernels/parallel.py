@@ -9,7 +9,6 @@ thread per core this process may use, as in TensorFlow), initially `$TF_NUM_INTR
 """
 import functools
 import os
-from concurrent.futures import ThreadPoolExecutor
 
 MIN_PIECE = 1 << 16   # elements; below this a thread hand-off costs more than it saves
 
@@ -62,6 +61,7 @@ def _usable_cores():
 def _executor(workers):
     global _pool, _pool_pid
     if _pool is None or _pool_pid != os.getpid() or _pool._max_workers < workers:
+        from concurrent.futures import ThreadPoolExecutor  # imports logging: only when needed
         _pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fluxion")
         _pool_pid = os.getpid()  # a forked child has none of its parent's threads
     return _pool

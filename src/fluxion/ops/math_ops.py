@@ -408,8 +408,10 @@ def _count(x, axis):
 
 
 def _sum_kernel(x, axis=None, keepdims=False):
-    if axis is not None and len(axis) < x.ndim and axis == tuple(range(len(axis))) \
-            and x.flags.c_contiguous:
+    if axis is None:
+        if not keepdims and x.dtype.kind == "f":  # floats keep their dtype: the fewest args
+            return _add_reduce(x, None)
+    elif len(axis) < x.ndim and axis == tuple(range(len(axis))) and x.flags.c_contiguous:
         inner = x.size // max(math.prod(x.shape[:len(axis)]), 1)
         if inner < 512 and x.size >= 1024 * inner > 0:
             return _sum_leading(x, len(axis), inner, keepdims)
