@@ -126,6 +126,15 @@ def _dtype(dtype):
     return backend.standardize_dtype(dtype)
 
 
+def _draw(stateful, stateless, seed, shape, *args, **kwargs):
+    """`stateful(shape, *args)` on the global stream for seed None, else `stateless(shape,
+    seed tensor, *args)` (TensorFlow's argument order)."""
+    tensor_seed = draw_seed(seed)
+    if tensor_seed is None:
+        return stateful(shape, *args, **kwargs)
+    return stateless(shape, tensor_seed, *args, **kwargs)
+
+
 def uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
     """Values drawn uniformly from `[minval, maxval)`.
 
@@ -133,10 +142,8 @@ def uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
     >>> keras.random.uniform((2, 3), seed=1).shape
     TensorShape([2, 3])
     """
-    tensor_seed = draw_seed(seed)
-    if tensor_seed is None:
-        return random_ops.uniform(shape, minval, maxval, dtype=_dtype(dtype))
-    return random_ops.stateless_uniform(shape, tensor_seed, minval, maxval, dtype=_dtype(dtype))
+    return _draw(random_ops.uniform, random_ops.stateless_uniform, seed, shape, minval, maxval,
+                 dtype=_dtype(dtype))
 
 
 def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
@@ -146,10 +153,8 @@ def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     >>> keras.random.normal((2,), seed=1).dtype
     tf.float32
     """
-    tensor_seed = draw_seed(seed)
-    if tensor_seed is None:
-        return random_ops.normal(shape, mean, stddev, dtype=_dtype(dtype))
-    return random_ops.stateless_normal(shape, tensor_seed, mean, stddev, dtype=_dtype(dtype))
+    return _draw(random_ops.normal, random_ops.stateless_normal, seed, shape, mean, stddev,
+                 dtype=_dtype(dtype))
 
 
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
@@ -159,11 +164,8 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     >>> bool(abs(keras.random.truncated_normal((100,), seed=1).numpy()).max() <= 2)
     True
     """
-    tensor_seed = draw_seed(seed)
-    if tensor_seed is None:
-        return random_ops.truncated_normal(shape, mean, stddev, dtype=_dtype(dtype))
-    return random_ops.stateless_truncated_normal(shape, tensor_seed, mean, stddev,
-                                                 dtype=_dtype(dtype))
+    return _draw(random_ops.truncated_normal, random_ops.stateless_truncated_normal, seed,
+                 shape, mean, stddev, dtype=_dtype(dtype))
 
 
 def randint(shape, minval, maxval, dtype="int32", seed=None):
