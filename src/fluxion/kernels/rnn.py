@@ -161,9 +161,10 @@ def rnn_forward(kind, xw, h0, c0, rk, rb, mask, rmask, act, ract, go_backwards, 
             if kind == "lstm":
                 z += xs[t]
                 gt, c = gates[t], cs[t + 1]
-                f_ract(z[:, :2 * u], gt[:, :2 * u])
+                # one call over all four gates (contiguous: faster than three strided ones),
+                # then the cell candidate's own activation over its quarter
+                f_ract(z, gt)
                 f_act(z[:, 2 * u:3 * u], gt[:, 2 * u:3 * u])
-                f_ract(z[:, 3 * u:], gt[:, 3 * u:])
                 np.multiply(gt[:, u:2 * u], cs[t], out=c)
                 np.multiply(gt[:, :u], gt[:, 2 * u:3 * u], out=tmp)
                 c += tmp
