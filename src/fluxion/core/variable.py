@@ -191,17 +191,35 @@ class Variable:
         return self.read_value().__index__()
 
 
-# sys.getrefcount(array) inside `writable_arrays` when only the variable holds it: the
-# variable's reference, the local name and getrefcount's own argument.
+# sys.getrefcount(array) inside `own_array` when only the variable holds it: the variable's
+# reference, the local name and getrefcount's own argument.
 _SOLE_OWNER_REFS = 3
 
 
-def writable_arrays(variables):
-    """The variables' arrays, ready to be updated in place by a fused kernel.
+def own_array(var, shape=None):
+    """The variable's array if it may be written in place, else None.
 
-    A variable's own array is returned when nothing else holds it; otherwise (a tensor read
-    earlier still refers to it) the variable gets a copy first, so that tensor keeps its value,
-    as TensorFlow promises.
+    It may when nothing else holds it (no tensor read earlier still refers to it: TensorFlow
+    promises such a tensor keeps its value), it is a writeable ndarray and, if `shape` is given,
+    it has that shape. The executor's in-place assignments and fused updates rely on this.
+
+    Example:
+    >>> v = fluxion.Variable([1.0, 2.0])
+    >>> own_array(v) is not None
+    True
+    >>> t = v.read_value(); own_array(v) is None
+    True
+    """
+    current = var._value
+    if sys.getrefcount(current) <= _SOLE_OWNER_REFS and isinstance(current, np.ndarray) \
+            and current.flags.writeable and (shape is None or current.shape == shape):
+        return current
+    return None
+
+
+def writable_arrays(variables):
+    """The variables' arrays, ready to be updated in place by a fused kernel: a variable whose
+    array something else holds (`own_array` is None) gets a copy first.
 
     Example:
     >>> v = fluxion.Variable([1.0, 2.0])
@@ -211,9 +229,8 @@ def writable_arrays(variables):
     """
     arrays = []
     for var in variables:
-        current = var._value
-        if sys.getrefcount(current) > _SOLE_OWNER_REFS or not isinstance(current, np.ndarray) \
-                or not current.flags.writeable:
-            var._value = current = np.array(current, copy=True)
+        current = own_array(var)
+        if current is None:
+            var._value = current = np.array(var._value, copy=True)
         arrays.append(current)
     return arrays

@@ -13,17 +13,11 @@ compiled step from allocating after its first call:
   nothing else holds it (no earlier read still in use, no tensor a user kept); otherwise they
   replace it, so a tensor read before the update keeps its value, as TensorFlow promises.
 """
-import sys
-
 import numpy as np
 
-from ..core.variable import writable_arrays
+from ..core.variable import own_array, writable_arrays
 from ..ops.training_ops import VariableUpdate
 from .ir import ASSIGN, CONSTANT, PLACEHOLDER, READ_VARIABLE
-
-# sys.getrefcount(current) inside `_updater` when only the variable holds the array: the
-# variable's reference, the local `current` and getrefcount's own argument.
-_SOLE_OWNER_REFS = 3
 
 
 def _reader(var):
@@ -34,23 +28,21 @@ def _assigner(var):
     # The value is copied into the variable's own array (in place when nothing else holds it),
     # so that the value's buffer can be reused by the next call.
     def assign(value):
-        current = var._value
-        if sys.getrefcount(current) <= _SOLE_OWNER_REFS and current.shape == np.shape(value) \
-                and isinstance(current, np.ndarray) and current.flags.writeable:
+        current = own_array(var, np.shape(value))
+        if current is not None:
             np.copyto(current, value)
         else:
-            var._value = np.array(value, dtype=current.dtype, copy=True)
+            var._value = np.array(value, dtype=var._value.dtype, copy=True)
     return assign
 
 
 def _updater(var, ufunc):
     def update(value):
-        current = var._value
-        if sys.getrefcount(current) <= _SOLE_OWNER_REFS and current.shape == np.shape(value) \
-                and isinstance(current, np.ndarray) and current.flags.writeable:
+        current = own_array(var, np.shape(value))
+        if current is not None:
             ufunc(current, value, out=current)
         else:
-            var._value = np.asarray(ufunc(current, value))
+            var._value = np.asarray(ufunc(var._value, value))
     return update
 
 
