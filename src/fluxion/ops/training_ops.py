@@ -1,8 +1,8 @@
 """Fused optimizer updates of many variables at once (as TensorFlow's `ResourceApply*` ops).
 
 Eagerly they update the variables' arrays in place; inside a traced function they become one
-`VariableUpdate` node, which the executor runs the same way. Optimizers use them when every
-variable has the same dtype (Keras's `Adam` does).
+`VariableUpdate` node, which the executor runs the same way. Every built-in Keras optimizer
+updates its variables through `apply_update`, one call per dtype.
 """
 import numpy as np
 
@@ -26,51 +26,62 @@ class VariableUpdate:
         return self.name
 
 
-def _adam_kernel(arrays, *inputs, beta_1, beta_2, epsilon):
-    count = len(inputs) - 1
-    K.adam(arrays[:count], arrays[count:2 * count], arrays[2 * count:], inputs[:count],
-           inputs[count], beta_1, beta_2, epsilon)
+def _update_kernel(rule):
+    def kernel(arrays, *inputs, slot_names, scalar_names, **hyper):
+        count = len(inputs) - len(scalar_names)
+        roles = [arrays[i:i + count] for i in range(0, len(arrays), count)]
+        K.update(rule, roles[0], inputs[:count], dict(zip(slot_names, roles[1:])),
+                 dict(zip(scalar_names, inputs[count:])), hyper)
+    return kernel
 
 
-APPLY_ADAM = VariableUpdate("apply_adam", _adam_kernel)
+UPDATES = {rule: VariableUpdate(f"apply_{rule}", _update_kernel(rule)) for rule in K.RULES}
 
 
-def apply_adam(variables, moments, velocities, grads, alpha, beta_1, beta_2, epsilon):
-    """One Adam step for every variable (see `kernels.training.adam`), in place.
+def apply_update(rule, variables, grads, slots, scalars, **hyper):
+    """One optimizer step of every variable, in place: `kernels.training.RULES[rule]`.
 
     Args:
-        variables, moments, velocities: lists of Variables of one float dtype and matching
-            shapes (the weights and their two slots).
+        rule: "sgd", "rmsprop", "adagrad", "adadelta", "adam", "adamax" or "nadam".
+        variables: a list of Variables of one float dtype.
         grads: one gradient per variable, of its shape and dtype.
-        alpha: the bias-corrected learning rate, a scalar tensor.
-        beta_1, beta_2, epsilon: Python floats.
+        slots: dict slot name -> list of Variables, one per variable, of its shape and dtype
+            (the optimizer's state, e.g. Adam's "momentum" and "velocity").
+        scalars: dict name -> scalar tensor that may change from step to step (e.g. "lr").
+        **hyper: the rule's constant hyper-parameters (Python floats and bools).
 
     Raises:
-        ValueError: if the lists differ in length, or a gradient's shape or dtype differs from
-            its variable's.
+        ValueError: if a gradient or slot has another shape or dtype than its variable.
 
     Example:
-    >>> w, m, v = (fluxion.Variable([1.0]) for _ in range(3))
-    >>> apply_adam([w], [m], [v], [fluxion.constant([1.0])], fluxion.constant(0.1),
-    ...            0.9, 0.999, 1e-7)
+    >>> w, m = fluxion.Variable([1.0]), fluxion.Variable([0.0])
+    >>> apply_update("sgd", [w], [fluxion.constant([1.0])], {"momentum": [m]},
+    ...              {"lr": fluxion.constant(0.1)}, momentum_rate=0.9, nesterov=False)
+    >>> w.numpy()
+    array([0.9], dtype=float32)
     """
-    variables, moments, velocities = list(variables), list(moments), list(velocities)
-    if not len(variables) == len(moments) == len(velocities) == len(grads):
-        raise ValueError(f"apply_adam: expected as many moments, velocities and gradients as "
-                         f"variables ({len(variables)}), received {len(moments)}, "
-                         f"{len(velocities)} and {len(grads)}.")
+    op = UPDATES[rule]
+    variables = list(variables)
     dtype = variables[0].dtype
     grads = [convert_to_tensor(g, dtype=dtype) for g in grads]
-    for var, grad in zip(variables, grads):
-        if tuple(grad.shape) != tuple(var.shape) or grad.dtype != var.dtype:
-            raise ValueError(f"apply_adam: the gradient of variable '{var.name}' must have "
-                             f"shape {tuple(var.shape)} and dtype {var.dtype.name}, received "
-                             f"shape {tuple(grad.shape)} and dtype {grad.dtype.name}.")
-    alpha = convert_to_tensor(alpha, dtype=dtype)
-    everything = variables + moments + velocities
-    attrs = {"beta_1": float(beta_1), "beta_2": float(beta_2), "epsilon": float(epsilon)}
+    _check_like(op, "gradient", variables, grads)
+    for name, values in slots.items():
+        _check_like(op, f"{name!r} slot", variables, values)
+    everything = variables + [v for values in slots.values() for v in values]
+    inputs = (*grads, *(convert_to_tensor(x, dtype=dtype) for x in scalars.values()))
+    attrs = {"slot_names": tuple(slots), "scalar_names": tuple(scalars), **hyper}
     if state.tracer is not None:
-        state.tracer.update_variables(APPLY_ADAM, everything, (*grads, alpha), attrs)
+        state.tracer.update_variables(op, everything, inputs, attrs)
         return
-    _adam_kernel(writable_arrays(everything), *[np.asarray(g._value) for g in grads],
-                 alpha._value, **attrs)
+    op.kernel(writable_arrays(everything), *[np.asarray(x._value) for x in inputs], **attrs)
+
+
+def _check_like(op, what, variables, values):
+    if len(values) != len(variables):
+        raise ValueError(f"{op.name}: expected one {what} per variable ({len(variables)}), "
+                         f"received {len(values)}.")
+    for var, value in zip(variables, values):
+        if tuple(value.shape) != tuple(var.shape) or value.dtype != var.dtype:
+            raise ValueError(f"{op.name}: the {what} of variable '{var.name}' must have "
+                             f"shape {tuple(var.shape)} and dtype {var.dtype.name}, received "
+                             f"shape {tuple(value.shape)} and dtype {value.dtype.name}.")

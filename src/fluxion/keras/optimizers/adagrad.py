@@ -1,5 +1,4 @@
 """`keras.optimizers.Adagrad` and `keras.optimizers.Adadelta`."""
-from ...ops import math_ops as m
 from .base import Optimizer, base_optimizer_keyword_args, cast_to
 
 
@@ -39,13 +38,9 @@ class Adagrad(Optimizer):
         self._accumulators = self.add_optimizer_variables(
             var_list, "accumulator", initializer=float(self.initial_accumulator_value))
 
-    def update_step(self, gradient, variable, learning_rate):
-        lr = cast_to(learning_rate, variable.dtype)
-        g = cast_to(gradient, variable.dtype)
-        accumulator = self._accumulators[self._get_variable_index(variable)]
-        total = accumulator.read_value() + m.square(g)
-        self.assign(accumulator, total)
-        self.assign_sub(variable, lr * g / m.sqrt(total + self.epsilon))
+    def _update_rule(self, variables, learning_rate, dtype):
+        return ("adagrad", {"accumulator": self._slots(self._accumulators, variables)},
+                {"lr": cast_to(learning_rate, dtype)}, {"epsilon": self.epsilon})
 
     def get_config(self):
         return {**super().get_config(),
@@ -89,17 +84,11 @@ class Adadelta(Optimizer):
         self._accumulated_grads, self._accumulated_delta_vars = self.add_optimizer_variables(
             var_list, ["accumulated_grad", "accumulated_delta_var"])
 
-    def update_step(self, gradient, variable, learning_rate):
-        lr = cast_to(learning_rate, variable.dtype)
-        g = cast_to(gradient, variable.dtype)
-        i = self._get_variable_index(variable)
-        acc_grad, acc_delta = self._accumulated_grads[i], self._accumulated_delta_vars[i]
-        new_acc_grad = self.rho * acc_grad.read_value() + (1 - self.rho) * m.square(g)
-        self.assign(acc_grad, new_acc_grad)
-        old_delta = acc_delta.read_value()
-        delta = -(m.sqrt(old_delta + self.epsilon) * g) / m.sqrt(new_acc_grad + self.epsilon)
-        self.assign(acc_delta, self.rho * old_delta + (1 - self.rho) * m.square(delta))
-        self.assign_add(variable, lr * delta)
+    def _update_rule(self, variables, learning_rate, dtype):
+        slots = {"accumulated_grad": self._slots(self._accumulated_grads, variables),
+                 "accumulated_delta_var": self._slots(self._accumulated_delta_vars, variables)}
+        return ("adadelta", slots, {"lr": cast_to(learning_rate, dtype)},
+                {"rho": self.rho, "epsilon": self.epsilon})
 
     def get_config(self):
         return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}

@@ -2,7 +2,6 @@
 import numpy as np
 
 from ...ops import math_ops as m
-from ...ops import training_ops
 from .base import Optimizer, base_optimizer_keyword_args, cast_to
 
 
@@ -82,34 +81,13 @@ class Adam(_Moments):
             1.0 - m.pow(cast_to(self.beta_2, dtype), t)) / (
             1.0 - m.pow(cast_to(self.beta_1, dtype), t))
 
-    def _update_all(self, grads, variables, learning_rate):
-        # One fused in-place update of every variable, unless something needs the general path.
-        if self.amsgrad or type(self).update_step is not Adam.update_step or \
-                len({v.dtype for v in variables}) != 1:
-            return super()._update_all(grads, variables, learning_rate)
-        dtype = variables[0].dtype
-        slots = [self._get_variable_index(v) for v in variables]
-        training_ops.apply_adam(variables, [self._momentums[i] for i in slots],
-                                [self._velocities[i] for i in slots],
-                                [cast_to(g, dtype) for g in grads],
-                                self._alpha(learning_rate, dtype), self.beta_1, self.beta_2,
-                                self.epsilon)
-
-    def update_step(self, gradient, variable, learning_rate):
-        dtype = variable.dtype
-        g = cast_to(gradient, dtype)
-        alpha = self._alpha(learning_rate, dtype)
-        i = self._get_variable_index(variable)
-        mom, vel = self._momentums[i], self._velocities[i]
-        new_m = mom.read_value() + (g - mom.read_value()) * (1 - self.beta_1)
-        new_v = vel.read_value() + (m.square(g) - vel.read_value()) * (1 - self.beta_2)
-        self.assign(mom, new_m)
-        self.assign(vel, new_v)
+    def _update_rule(self, variables, learning_rate, dtype):
+        slots = {"momentum": self._slots(self._momentums, variables),
+                 "velocity": self._slots(self._velocities, variables)}
         if self.amsgrad:
-            v_hat = self._velocity_hats[i]
-            new_v = m.maximum(v_hat.read_value(), new_v)
-            self.assign(v_hat, new_v)
-        self.assign_sub(variable, new_m * alpha / (m.sqrt(new_v) + self.epsilon))
+            slots["velocity_hat"] = self._slots(self._velocity_hats, variables)
+        return ("adam", slots, {"alpha": self._alpha(learning_rate, dtype)},
+                {"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon})
 
     def get_config(self):
         return {**super().get_config(), "amsgrad": self.amsgrad}
@@ -178,17 +156,12 @@ class Adamax(_Moments):
                          ema_overwrite_frequency, loss_scale_factor,
                          gradient_accumulation_steps, name, **kwargs)
 
-    def update_step(self, gradient, variable, learning_rate):
-        dtype = variable.dtype
-        lr, g = cast_to(learning_rate, dtype), cast_to(gradient, dtype)
+    def _update_rule(self, variables, learning_rate, dtype):
         beta_1_power = m.pow(cast_to(self.beta_1, dtype), self._step(dtype))
-        i = self._get_variable_index(variable)
-        mom, norm = self._momentums[i], self._velocities[i]
-        new_m = mom.read_value() + (g - mom.read_value()) * (1 - self.beta_1)
-        new_u = m.maximum(self.beta_2 * norm.read_value(), m.abs(g))
-        self.assign(mom, new_m)
-        self.assign(norm, new_u)
-        self.assign_sub(variable, lr * new_m / ((1.0 - beta_1_power) * (new_u + self.epsilon)))
+        slots = {"momentum": self._slots(self._momentums, variables),
+                 "norm": self._slots(self._velocities, variables)}
+        return ("adamax", slots, {"alpha": cast_to(learning_rate, dtype) / (1.0 - beta_1_power)},
+                {"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon})
 
 
 class Nadam(_Moments):
@@ -233,22 +206,18 @@ class Nadam(_Moments):
         self._u_product.assign(self._u_product.read_value() * self._momentum_cache(dtype, 1))
         super()._update_all(grads, variables, learning_rate)
 
-    def update_step(self, gradient, variable, learning_rate):
-        dtype = variable.dtype
-        lr, g = cast_to(learning_rate, dtype), cast_to(gradient, dtype)
+    def _update_rule(self, variables, learning_rate, dtype):
         u_t, u_t_1 = self._momentum_cache(dtype, 1), self._momentum_cache(dtype, 2)
         u_product_t = cast_to(self._u_product.read_value(), dtype)
-        u_product_t_1 = u_product_t * u_t_1
         beta_2_power = m.pow(cast_to(self.beta_2, dtype), self._step(dtype))
-        i = self._get_variable_index(variable)
-        mom, vel = self._momentums[i], self._velocities[i]
-        new_m = mom.read_value() + (g - mom.read_value()) * (1 - self.beta_1)
-        new_v = vel.read_value() + (m.square(g) - vel.read_value()) * (1 - self.beta_2)
-        self.assign(mom, new_m)
-        self.assign(vel, new_v)
-        m_hat = u_t_1 * new_m / (1.0 - u_product_t_1) + (1.0 - u_t) * g / (1.0 - u_product_t)
-        v_hat = new_v / (1.0 - beta_2_power)
-        self.assign_sub(variable, m_hat * lr / (m.sqrt(v_hat) + self.epsilon))
+        scalars = {"lr": cast_to(learning_rate, dtype),
+                   "momentum_scale": u_t_1 / (1.0 - u_product_t * u_t_1),
+                   "gradient_scale": (1.0 - u_t) / (1.0 - u_product_t),
+                   "velocity_scale": 1.0 / (1.0 - beta_2_power)}
+        slots = {"momentum": self._slots(self._momentums, variables),
+                 "velocity": self._slots(self._velocities, variables)}
+        return ("nadam", slots, scalars,
+                {"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon})
 
 
 for _cls in (Adam, AdamW, Adamax, Nadam):

@@ -4,7 +4,9 @@ eagerly and inside `fluxion.function` (a compiled train step picks up a changed 
 it is a variable, read when the step runs).
 
 Subclasses implement `build(var_list)` (calling `super().build(var_list)` first, then creating
-slots with `add_optimizer_variables`) and `update_step(gradient, variable, learning_rate)`.
+slots with `add_optimizer_variables`) and `update_step(gradient, variable, learning_rate)`. The
+built-in optimizers instead name one of the fused rules of `kernels/training.py` (`_update_rule`),
+so that a step updates all variables of a dtype at once.
 """
 import re
 import warnings
@@ -17,6 +19,7 @@ from ...core.tensor import Tensor, convert_to_tensor
 from ...core.variable import Variable
 from ...ops import array_ops as a
 from ...ops import math_ops as m
+from ...ops import training_ops
 from .. import backend
 from .schedules import LearningRateSchedule
 from .schedules import deserialize as deserialize_schedule
@@ -326,12 +329,40 @@ class Optimizer:
                 variable.assign(variable.constraint(variable.read_value()))
 
     def _update_all(self, grads, variables, learning_rate):
+        if type(self).update_step is not Optimizer.update_step:  # a subclass's own rule
+            for grad, variable in zip(grads, variables):
+                self.update_step(grad, variable, learning_rate)
+            return
+        by_dtype = {}
         for grad, variable in zip(grads, variables):
-            self.update_step(grad, variable, learning_rate)
+            by_dtype.setdefault(variable.dtype, []).append((grad, variable))
+        for pairs in by_dtype.values():
+            self._apply_rule([g for g, _ in pairs], [v for _, v in pairs], learning_rate)
 
     def update_step(self, gradient, variable, learning_rate):
-        """Updates one variable (and its slots) from its gradient. Subclasses implement it."""
+        """Updates one variable (and its slots) from its gradient.
+
+        A subclass that defines its own rule implements this. The built-in optimizers update
+        all variables of a dtype in one fused step (`ops.training_ops.apply_update`); calling
+        `update_step` on them applies that step to one variable.
+        """
+        self._apply_rule([gradient], [variable], learning_rate)
+
+    def _apply_rule(self, grads, variables, learning_rate):
+        dtype = variables[0].dtype
+        rule, slots, scalars, hyper = self._update_rule(variables, learning_rate, dtype)
+        training_ops.apply_update(rule, variables, [cast_to(g, dtype) for g in grads], slots,
+                                  scalars, **hyper)
+
+    def _update_rule(self, variables, learning_rate, dtype):
+        """`(rule, slots, scalars, hyper)` for `training_ops.apply_update` of `variables`
+        (all of `dtype`): a built-in optimizer's update rule."""
         raise NotImplementedError(f"{type(self).__name__} must implement update_step.")
+
+    def _slots(self, slot_variables, variables):
+        """The slot of each of `variables` from one of the lists `add_optimizer_variables`
+        returned."""
+        return [slot_variables[self._get_variable_index(v)] for v in variables]
 
     def minimize(self, loss, var_list, tape=None):
         """Computes the gradients of `loss` (a zero-argument callable, or a tensor recorded on

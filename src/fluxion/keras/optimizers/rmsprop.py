@@ -1,5 +1,4 @@
 """`keras.optimizers.RMSprop`."""
-from ...ops import math_ops as m
 from .base import Optimizer, base_optimizer_keyword_args, cast_to
 
 
@@ -45,28 +44,15 @@ class RMSprop(Optimizer):
         self._average_gradients = self.add_optimizer_variables(var_list, "average_gradient") \
             if self.centered else []
 
-    def update_step(self, gradient, variable, learning_rate):
-        lr = cast_to(learning_rate, variable.dtype)
-        g = cast_to(gradient, variable.dtype)
-        i = self._get_variable_index(variable)
-        velocity = self._velocities[i]
-        v = self.rho * velocity.read_value() + (1 - self.rho) * m.square(g)
-        self.assign(velocity, v)
-        if self.centered:
-            average = self._average_gradients[i]
-            mean = self.rho * average.read_value() + (1 - self.rho) * g
-            self.assign(average, mean)
-            denominator = v - m.square(mean) + self.epsilon
-        else:
-            denominator = v + self.epsilon
-        increment = lr * g / m.sqrt(denominator)
+    def _update_rule(self, variables, learning_rate, dtype):
+        slots = {"velocity": self._slots(self._velocities, variables)}
+        hyper = {"rho": self.rho, "epsilon": self.epsilon}
         if self.momentum > 0:
-            momentum = self._momentums[i]
-            total = self.momentum * momentum.read_value() + increment
-            self.assign(momentum, total)
-            self.assign_sub(variable, total)
-        else:
-            self.assign_sub(variable, increment)
+            slots["momentum"] = self._slots(self._momentums, variables)
+            hyper["momentum_rate"] = self.momentum
+        if self.centered:
+            slots["average_gradient"] = self._slots(self._average_gradients, variables)
+        return "rmsprop", slots, {"lr": cast_to(learning_rate, dtype)}, hyper
 
     def get_config(self):
         return {**super().get_config(), "rho": self.rho, "momentum": self.momentum,

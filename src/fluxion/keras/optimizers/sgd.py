@@ -41,20 +41,12 @@ class SGD(Optimizer):
         self.momentums = self.add_optimizer_variables(var_list, "momentum") \
             if self.momentum != 0 else []
 
-    def update_step(self, gradient, variable, learning_rate):
-        lr = cast_to(learning_rate, variable.dtype)
-        gradient = cast_to(gradient, variable.dtype)
+    def _update_rule(self, variables, learning_rate, dtype):
+        scalars = {"lr": cast_to(learning_rate, dtype)}
         if self.momentum == 0:
-            self.assign_sub(variable, gradient * lr)
-            return
-        v = self.momentums[self._get_variable_index(variable)]
-        step = gradient * lr
-        velocity = v.read_value() * self.momentum - step
-        self.assign(v, velocity)
-        if self.nesterov:
-            self.assign_add(variable, velocity * self.momentum - step)
-        else:
-            self.assign_add(variable, velocity)
+            return "sgd", {}, scalars, {}
+        return ("sgd", {"momentum": self._slots(self.momentums, variables)}, scalars,
+                {"momentum_rate": self.momentum, "nesterov": self.nesterov})
 
     def get_config(self):
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
