@@ -48,8 +48,8 @@ def test_validation_split_takes_the_last_fraction_before_shuffling():
     y = np.arange(100, dtype="float32").reshape(100, 1)
     seen = []
 
-    class Record(keras.callbacks.Callback):
-        def on_train_batch_begin(self, batch, logs=None):
+    class Record(keras.callbacks.Callback):  # reads batch logs, so fit runs train_function
+        def on_train_batch_end(self, batch, logs=None):
             pass
 
     model = keras.Sequential([keras.Input((1,)), layers.Dense(1)])
@@ -237,3 +237,32 @@ def test_repeated_fit_and_predict_do_not_grow_memory():
     tracemalloc.stop()
     assert grown < 200_000, f"memory grew by {grown} bytes over 20 fit/predict rounds"
     assert model._train_function.experimental_get_tracing_count() == 1
+
+
+def test_batch_logs_are_computed_only_when_a_callback_reads_them():
+    x, y = blobs()
+
+    def run(callbacks, verbose=0):
+        keras.utils.set_random_seed(3)
+        model = classifier()
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                      metrics=["accuracy"])
+        history = model.fit(x, y, batch_size=32, epochs=2, verbose=verbose,
+                            callbacks=callbacks)
+        evaluated = model.evaluate(x, y, verbose=0)
+        return model, history.history, evaluated
+
+    quiet, quiet_history, quiet_eval = run([])
+    assert quiet._train_function is None and quiet._test_function is None  # logs never built
+    batch_logs = []
+    reader = keras.callbacks.LambdaCallback(
+        on_train_batch_end=lambda batch, logs: batch_logs.append(dict(logs)))
+    read, read_history, read_eval = run([reader])
+    assert read._train_function is not None
+    assert quiet_history == read_history and quiet_eval == read_eval  # the same training
+    assert len(batch_logs) == 16 and set(batch_logs[0]) == {"loss", "accuracy"}
+    # running values: the epoch's last batch logs are the epoch's logs
+    assert float(batch_logs[7]["loss"]) == pytest.approx(read_history["loss"][0], rel=1e-6)
+    assert float(batch_logs[15]["accuracy"]) == pytest.approx(read_history["accuracy"][1])
+    with_bar, _, _ = run([], verbose=1)
+    assert with_bar._train_function is not None   # the bar of verbose=1 shows running values

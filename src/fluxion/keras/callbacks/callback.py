@@ -86,6 +86,14 @@ class Callback:
     def on_predict_end(self, logs=None):
         """Called at the end of `predict`."""
 
+    def _reads_batch_logs(self, kind):
+        """Whether the logs given to `on_<kind>_batch_end` (kind "train" or "test") may be read:
+        true when that hook (or the legacy `on_batch_end`, for training) is overridden. When no
+        callback reads them, `fit` and `evaluate` do not compute them batch by batch."""
+        hooks = (f"on_{kind}_batch_end",) + (("on_batch_end",) if kind == "train" else ())
+        return any(name in vars(self) or getattr(type(self), name) is not getattr(Callback, name)
+                   for name in hooks)
+
 
 _HOOKS = ("on_batch_begin", "on_batch_end", "on_epoch_begin", "on_epoch_end",
           "on_train_batch_begin", "on_train_batch_end", "on_test_batch_begin",
@@ -148,6 +156,9 @@ class CallbackList(Callback):
 
     def __iter__(self):
         return iter(self.callbacks)
+
+    def _reads_batch_logs(self, kind):
+        return any(cb._reads_batch_logs(kind) for cb in self.callbacks)
 
 
 def _dispatch(hook):

@@ -75,6 +75,10 @@ class ProgbarLogger(Callback):
     def on_train_begin(self, logs=None):
         self._called_in_fit = True
 
+    def _reads_batch_logs(self, kind):
+        # Only the bar of verbose=1 shows running values (fit's validation has no bar).
+        return self.verbose == 1 and (kind == "train" or not self._called_in_fit)
+
     def on_test_begin(self, logs=None):
         if not self._called_in_fit:
             self._reset()

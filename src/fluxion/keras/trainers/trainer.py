@@ -46,6 +46,7 @@ class Trainer:
         self.stop_training = False
         self.history = None
         self._train_function = self._test_function = self._predict_function = None
+        self._update_functions = {}  # "train"/"test" -> the step without its logs
         self.run_eagerly = False  # predict() works before compile(), as in Keras
         self.steps_per_execution = 1
 
@@ -83,6 +84,7 @@ class Trainer:
         self.compiled = True
         self.stop_training = False
         self._train_function = self._test_function = self._predict_function = None
+        self._update_functions = {}  # "train"/"test" -> the step without its logs
 
     def _assert_compiled(self, what):
         if not getattr(self, "compiled", False):
@@ -121,10 +123,19 @@ class Trainer:
     def _update_metrics(self, loss, y, y_pred, sample_weight, batch_size):
         self._loss_tracker.update_state(loss, sample_weight=batch_size)
         self.compiled_metrics.update_state(y, y_pred, sample_weight)
-        return self._logs()
 
     def train_step(self, data):
         """One optimisation step on a batch `(x, y, sample_weight)`; returns the logs."""
+        self._train_update(data)
+        return self._logs()
+
+    def test_step(self, data):
+        """Evaluates a batch `(x, y, sample_weight)`; returns the logs."""
+        self._test_update(data)
+        return self._logs()
+
+    def _train_update(self, data):
+        """`train_step` without computing the logs: the update and the metric states."""
         x, y, sample_weight = data
         with GradientTape() as tape:
             y_pred = self(x, training=True)
@@ -132,14 +143,13 @@ class Trainer:
         variables = self.trainable_variables
         grads = tape.gradient(loss, variables)
         self.optimizer.apply_gradients(zip(grads, variables))
-        return self._update_metrics(loss, y, y_pred, sample_weight, _batch_size(x))
+        self._update_metrics(loss, y, y_pred, sample_weight, _batch_size(x))
 
-    def test_step(self, data):
-        """Evaluates a batch `(x, y, sample_weight)`; returns the logs."""
+    def _test_update(self, data):
         x, y, sample_weight = data
         y_pred = self(x, training=False)
         loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
-        return self._update_metrics(loss, y, y_pred, sample_weight, _batch_size(x))
+        self._update_metrics(loss, y, y_pred, sample_weight, _batch_size(x))
 
     def predict_step(self, data):
         x, _, _ = data
@@ -159,6 +169,18 @@ class Trainer:
         if self._test_function is None or force:
             self._test_function = self._compiled(self.test_step)
         return self._test_function
+
+    def _step_function(self, kind, callback_list):
+        """The function `fit` (kind "train") or `evaluate` ("test") runs per batch: the step
+        itself, or, when no callback reads the batch logs and the step is Keras's own, the
+        step without computing them (the metrics' states are updated either way)."""
+        own = getattr(Trainer, f"{kind}_step")
+        if getattr(type(self), f"{kind}_step") is not own or (
+                callback_list is not None and callback_list._reads_batch_logs(kind)):
+            return getattr(self, f"make_{kind}_function")()
+        if kind not in self._update_functions:
+            self._update_functions[kind] = self._compiled(getattr(self, f"_{kind}_update"))
+        return self._update_functions[kind]
 
     def make_predict_function(self, force=False):
         if self._predict_function is None or force:
@@ -201,7 +223,7 @@ class Trainer:
         callback_list = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
                                      model=self, verbose=verbose, epochs=epochs,
                                      steps=batches.steps)
-        train_function = self.make_train_function()
+        train_function = self._step_function("train", callback_list)
         self.stop_training = False
         callback_list.on_train_begin()
         # BackupAndRestore tells where an interrupted run resumes.
@@ -246,7 +268,7 @@ class Trainer:
             batches = data_adapter.make_batches(x, y, sw, batch_size, False, steps)
         else:
             batches = data_adapter.make_batches(data, None, None, batch_size, False, steps)
-        test_function = self.make_test_function()
+        test_function = self._step_function("test", callback_list)
         self.reset_metrics()
         if callback_list is not None:
             callback_list.on_test_begin()
