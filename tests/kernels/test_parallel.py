@@ -5,6 +5,8 @@ import pytest
 import fluxion as fx
 from fluxion.kernels import parallel
 
+from ..ops.opinfo_random import sfc64_words
+
 
 @pytest.fixture
 def threads():
@@ -49,15 +51,18 @@ def test_large_draws_are_the_same_with_any_thread_count(threads, dtype):
         fx.random.set_seed(5)
         u = fx.random.uniform(shape, dtype=dtype, seed=1).numpy()
         m = fx.nn.dropout(fx.ones(shape, dtype=dtype), 0.3, seed=2).numpy()
-        draws.append((u, m))
-    for u, m in draws[1:]:
-        np.testing.assert_array_equal(u, draws[0][0])
-        np.testing.assert_array_equal(m, draws[0][1])
+        su = fx.random.stateless_uniform(shape, seed=[3, 4], dtype=dtype).numpy()
+        sm = fx.nn.experimental.stateless_dropout(fx.ones(shape, dtype=dtype), 0.6,
+                                                  seed=[-3, 4]).numpy()
+        draws.append((u, m, su, sm))
+    for draw in draws[1:]:
+        for value, first in zip(draw, draws[0], strict=True):
+            np.testing.assert_array_equal(value, first)
+    assert abs(np.mean(draws[0][1] > 0) - 0.7) < 0.005  # about 9 standard errors
+    assert abs(np.mean(draws[0][3] > 0) - 0.4) < 0.005
     # the documented stream: blocks of SFC64 words, (u32 >> 8) * 2**-24 or (u64 >> 11) * 2**-53
-    count, block = int(np.prod(shape)) // (2 if dtype == "float32" else 1) + 1, 1 << 18
-    words = np.concatenate([np.random.SFC64(np.random.SeedSequence([5, 1], spawn_key=(0, 0, j)))
-                            .random_raw(min(block, count - j * block))
-                            for j in range(-(-count // block))])
+    count = int(np.prod(shape)) // (2 if dtype == "float32" else 1) + 1
+    words = sfc64_words((5, 1), 0, 0, count)
     if dtype == "float32":
         reference = (words.view(np.uint32) >> 8) * np.float32(2 ** -24)
     else:

@@ -5,8 +5,9 @@ independent sampler, but fluxion documents exactly which stream each draw comes 
 `fluxion.ops.random_ops`): draw `k` of an op with seed pair `(a, b)` samples normals, categories
 and permutations with `Generator(Philox(key=[a, b], counter=[0, 0, 0, k]))` (a stateless op with
 `seed=[a, b]`: `counter=[0, 0, 1, 0]`), and makes uniforms and dropout masks from the raw words of
-`SFC64(SeedSequence([a, b], spawn_key=(0 or 1, k, block)))`, blocks of 2**18 words. The
-references below rebuild those streams with NumPy alone and redo the
+SFC64 in blocks of 2**18 words, block `j` started from the state (the three words of
+`blake2b(pack("<5Q", a, b, 0 or 1, k, j), digest_size=24)`, counter 1), its first 12 outputs
+discarded. The references below rebuild those streams with NumPy alone and redo the
 sampling (inverse CDF, re-picking, permutation) from that description, so they check the seed
 semantics (`set_seed(G)` then `seed=S` is the pair (G, S), first draw), the sampling algorithms, the
 result shapes/dtypes, the `infer` rules and the affine `mean`/`stddev`/`minval`/`maxval` part with
@@ -15,7 +16,9 @@ finite differences apply). They pin the streams: changing them breaks bit-reprod
 users' seeded runs and must be deliberate. Whether the values have the right distribution is
 checked statistically in tests/ops/test_random.py.
 """
+import hashlib
 import inspect
+import struct
 
 import numpy as np
 
@@ -66,13 +69,26 @@ class _Streams:
             np.random.Philox(key=np.array(key, np.uint64), counter=counter))
 
     def words(self, count):
-        blocks = [np.random.SFC64(np.random.SeedSequence(self.key, spawn_key=(
-            self.stateless, 0, j))).random_raw(min(self.BLOCK, count - j * self.BLOCK))
-            for j in range(-(-count // self.BLOCK))]
-        return np.concatenate(blocks) if blocks else np.zeros(0, np.uint64)
+        return sfc64_words(self.key, self.stateless, 0, count)
 
     def bits32(self, count):
         return self.words(-(-count // 2)).view(np.uint32)[:count]
+
+
+def sfc64_words(key, stream, draw, count):
+    """The first `count` raw words of draw `draw` on stream `stream` (0 stateful, 1 stateless)
+    with seed pair `key`, as the module docstring of fluxion.ops.random_ops describes them."""
+    blocks = []
+    for j in range(-(-count // _Streams.BLOCK)):
+        digest = hashlib.blake2b(struct.pack("<5Q", *key, stream, draw, j), digest_size=24)
+        state = [*struct.unpack("<3Q", digest.digest()), 1]
+        bit_generator = np.random.SFC64()
+        bit_generator.state = {"bit_generator": "SFC64",
+                               "state": {"state": np.array(state, np.uint64)},
+                               "has_uint32": 0, "uinteger": 0}
+        size = min(_Streams.BLOCK, count - j * _Streams.BLOCK)
+        blocks.append(bit_generator.random_raw(12 + size)[12:])
+    return np.concatenate(blocks) if blocks else np.zeros(0, np.uint64)
 
 
 def _stream(seed, stateless):

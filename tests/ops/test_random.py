@@ -221,3 +221,94 @@ def test_random_ops_are_not_recorded_but_mean_and_stddev_get_gradients():
     assert float(tape.gradient(total, mean)) == 1000.0
     np.testing.assert_allclose(float(tape.gradient(total, stddev)),
                                (z.numpy().sum() - 1000.0) / 2.0, rtol=1e-4)
+
+
+# --- uniforms and dropout masks: SFC64 blocks ---------------------------------------------------
+def _keep_mask(key, stream, draw, size, rate=0.3):
+    return random_ops._draw_keep_mask(random_ops._Stream(key, stream, draw), (size,), np.float32,
+                                      rate)
+
+
+def _within(observed, p, n, sigmas=4.0):
+    return abs(observed - p) <= sigmas * math.sqrt(p * (1 - p) / n)
+
+
+def test_neighbouring_seeds_draws_streams_and_blocks_give_independent_masks():
+    rate, n, block = 0.3, 128 * 128, 2 * random_ops.BLOCK_WORDS  # 32-bit values per block
+    base = _keep_mask((7, 11), 0, 3, n)
+    two_blocks = _keep_mask((7, 11), 0, 3, 2 * block)
+    neighbours = {
+        "seed a + 1": _keep_mask((8, 11), 0, 3, n),
+        "seed b + 1": _keep_mask((7, 12), 0, 3, n),
+        "seed a high bit": _keep_mask((7 + 2 ** 63, 11), 0, 3, n),
+        "stream": _keep_mask((7, 11), 1, 3, n),
+        "draw + 1": _keep_mask((7, 11), 0, 4, n),
+        "draw - 1": _keep_mask((7, 11), 0, 2, n),
+        "block 1": two_blocks[block:block + n],
+        "swapped seed": _keep_mask((11, 7), 0, 3, n),
+    }
+    np.testing.assert_array_equal(two_blocks[:n], base)  # a longer draw extends a shorter one
+    keep, agree = 1 - rate, (1 - rate) ** 2 + rate ** 2
+    assert _within(np.mean(base > 0), keep, n)
+    for name, mask in neighbours.items():
+        assert set(np.unique(mask).tolist()) == {0.0, np.float32(1 / (1 - rate))}, name
+        assert _within(np.mean(mask > 0), keep, n), name
+        assert _within(np.mean((mask > 0) == (base > 0)), agree, n), name
+    # and the neighbours among themselves (a few pairs)
+    masks = list(neighbours.values())
+    for first, second in zip(masks, masks[1:]):
+        assert _within(np.mean((first > 0) == (second > 0)), agree, n)
+
+
+def test_neighbouring_uniform_words_are_uncorrelated():
+    n = 1 << 14
+    draws = [random_ops._draw_uniform(random_ops._Stream(key, 1, 0), (n,), np.float64)
+             for key in [(0, 0), (1, 0), (0, 1), (2, 0)]]
+    for i, u in enumerate(draws):
+        assert abs(u.mean() - 0.5) < 4 * math.sqrt(1 / 12 / n)
+        for v in draws[i + 1:]:
+            assert abs(np.corrcoef(u, v)[0, 1]) < 4 / math.sqrt(n)
+        assert abs(np.corrcoef(u[:-1], u[1:])[0, 1]) < 4 / math.sqrt(n)  # successive values
+
+
+@pytest.mark.parametrize("rate", [0.05, 0.5, 0.9])
+def test_keep_mask_rate_and_scale(rate):
+    n = 200_003  # odd: the last 32-bit value is half of a word
+    mask = fx.nn.experimental.stateless_dropout(fx.ones([n]), rate, seed=[3, 9]).numpy()
+    scale = np.float32(1 / (1 - rate))
+    assert set(np.unique(mask).tolist()) <= {0.0, scale}
+    assert _within(np.mean(mask == scale), 1 - rate, n)
+    fr.set_seed(2)
+    stateful = fx.nn.dropout(fx.ones([n], dtype="float64"), rate).numpy()
+    assert _within(np.mean(stateful > 0), 1 - rate, n)
+    np.testing.assert_array_equal(stateful[stateful > 0], 1 / (1 - rate))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_a_draw_is_a_prefix_of_any_longer_draw_of_its_stream(dtype):
+    per_block = random_ops.BLOCK_WORDS * (2 if dtype == "float32" else 1)
+    long = fr.stateless_uniform([2 * per_block + 5], seed=[1, -1], dtype=dtype).numpy()
+    for size in (1, 7, 1000, per_block - 1, per_block, per_block + 3):
+        np.testing.assert_array_equal(
+            fr.stateless_uniform([size], seed=[1, -1], dtype=dtype).numpy(), long[:size])
+    assert 0.0 <= long.min() and long.max() < 1.0
+
+
+def test_first_values_of_consecutive_seeds_draws_and_blocks_look_independent():
+    # A weak derivation shows first: the first values of neighbouring streams would agree.
+    rate, n = 0.3, 3000
+    drop = round(rate * 2 ** 32)
+    first_words = {
+        "seed a": [random_ops._block_words((i, 11, 0, 3), 0, 1) for i in range(n)],
+        "seed b": [random_ops._block_words((7, i, 1, 0), 0, 1) for i in range(n)],
+        "draw": [random_ops._block_words((7, 11, 0, i), 0, 1) for i in range(n)],
+        "block": [random_ops._block_words((7, 11, 0, 3), i, 1) for i in range(n)],
+    }
+    keep, agree = 1 - rate, (1 - rate) ** 2 + rate ** 2
+    for name, words in first_words.items():
+        kept = np.stack(words)[:, random_ops._WARM_UP].copy().view(np.uint32).reshape(n, 2) >= drop
+        assert _within(kept.mean(), keep, 2 * n), name
+        assert _within(np.mean(kept[1:] == kept[:-1]), agree, 2 * (n - 1)), name
+        assert _within(np.mean(kept[:, 0] == kept[:, 1]), agree, n), name
+    mask = [_keep_mask((i, 0), 1, 0, 1)[0] > 0 for i in range(n)]  # through the sampler
+    assert _within(np.mean(mask), keep, n)

@@ -583,7 +583,7 @@ def stateless_dropout(x, rate, seed, rng_alg=None, noise_shape=None, name=None):
     Args:
         x, rate, noise_shape: as in `dropout`.
         seed: a shape-[2] integer tensor, list or array.
-        rng_alg: accepted for TensorFlow compatibility (Fluxion always uses Philox).
+        rng_alg: accepted for TensorFlow compatibility and ignored.
 
     Example:
     >>> x = fluxion.ones([2, 4])

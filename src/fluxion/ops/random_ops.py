@@ -18,18 +18,25 @@ each `(name, a, b)` is kept here and advanced by the kernel itself, so a traced 
 the op draws new numbers on every run, just as eager code does. A stateless op's seed is an input
 tensor, so it may come from a variable inside a compiled function (as Keras's `SeedGenerator`).
 
-Uniform values and dropout masks are made from raw 64-bit words, fast: the words of a draw come
-in blocks of 2**18, block `j` from `np.random.SFC64(np.random.SeedSequence([a mod 2**64,
-b mod 2**64], spawn_key=(s, k, j)))` (`s` 0 stateful, 1 stateless; `k` the draw number), so
-large draws are made in parallel, block by block, with the words a single thread would produce.
-Float32 uniforms are `(u32 >> 8) * 2**-24` of the 32-bit halves (low half first), float64 ones
+Uniform values and dropout masks are made from raw 64-bit words of SFC64, fast. The words of a
+draw come in blocks of 2**18, so that large draws are made in parallel, block by block, with
+the words a single thread would produce. Block `j` of draw `k` on stream `s` (0 stateful, 1
+stateless) with seed pair `(a, b)` is SFC64 seeded the way NumPy's SFC64 seeds itself from three
+words (counter 1, first 12 outputs discarded), the words being the little-endian 64-bit words of
+`hashlib.blake2b(struct.pack("<5Q", a mod 2**64, b mod 2**64, s, k, j), digest_size=24)`: any
+two blocks, draws, streams or seeds, however close, start from unrelated states. Float32
+uniforms are `(u32 >> 8) * 2**-24` of the 32-bit halves (low half first), float64 ones
 `(u64 >> 11) * 2**-53`; a dropout mask keeps an element when its 32-bit value is at least
 `round(rate * 2**32)`.
 
 Each sampler is a primitive without a gradient; `mean`, `stddev`, `minval` and `maxval` are applied
 with ordinary (differentiable) ops afterwards, as in TensorFlow.
 """
+import functools
+import hashlib
 import random as _pyrandom
+import struct
+import threading
 
 import numpy as np
 
@@ -49,6 +56,8 @@ _MAXINT32 = 2 ** 31 - 1
 _MASK64 = (1 << 64) - 1
 _MAXUINT32 = (1 << 32) - 1
 _STATEFUL, _STATELESS = 0, 1
+_WARM_UP = 12                   # SFC64 outputs discarded after setting a block's state
+BLOCK_WORDS = 1 << 18           # raw words per block
 
 
 class _SeedState:
@@ -129,7 +138,7 @@ class _Stream:
     __slots__ = ("key", "stream", "index")
 
     def __init__(self, seed, stream, index):
-        self.key = [seed[0] & _MASK64, seed[1] & _MASK64]
+        self.key = (seed[0] & _MASK64, seed[1] & _MASK64)
         self.stream, self.index = stream, index
 
     def generator(self):
@@ -139,13 +148,28 @@ class _Stream:
         counter = np.array([0, 0, self.stream, self.index], np.uint64)
         return np.random.Generator(np.random.Philox(key=key, counter=counter))
 
-    def block_words(self, block, count):
-        """The first `count` (at most `BLOCK_WORDS`) raw words of block `block`."""
-        sequence = np.random.SeedSequence(self.key, spawn_key=(self.stream, self.index, block))
-        return np.random.SFC64(sequence).random_raw(count)
+    def words_key(self):
+        """What identifies the stream's raw words: `(a, b, s, k)` of the module docstring."""
+        return self.key + (self.stream, self.index)
 
 
-BLOCK_WORDS = 1 << 18
+_SEED_WORDS = struct.Struct("<5Q")      # (a, b, s, k, j) of the module docstring
+_COUNTER = (1).to_bytes(8, "little")    # SFC64's fourth state word, its counter
+_local = threading.local()              # one SFC64 per thread: blocks are made in parallel
+
+
+def _block_words(words_key, block, count):
+    """The first `count` (at most `BLOCK_WORDS`) raw words of block `block` of the stream
+    whose `words_key()` is `words_key`, after `_WARM_UP` words to skip."""
+    digest = hashlib.blake2b(_SEED_WORDS.pack(*words_key, block), digest_size=24).digest()
+    try:
+        bit_generator = _local.sfc64
+    except AttributeError:
+        bit_generator = _local.sfc64 = np.random.SFC64(0)
+    bit_generator.state = {"bit_generator": "SFC64",
+                           "state": {"state": np.frombuffer(digest + _COUNTER, "<u8")},
+                           "has_uint32": 0, "uinteger": 0}
+    return bit_generator.random_raw(count + _WARM_UP)
 
 
 def _stateful_stream(op_name, seed):
@@ -161,22 +185,30 @@ def _stateful_stream(op_name, seed):
 
 
 # --- samplers: NumPy only, `draw(stream, *arrays, **attrs)` -------------------------------------
-def _fill_from_words(stream, shape, dtype, convert, out, bits):
-    """An array of `shape` whose flat elements are `convert` of the stream's consecutive
-    32-bit or 64-bit (`bits`) values, made block by block, blocks in parallel."""
+def _fill_from_words(stream, shape, dtype, per_word, convert, args, out):
+    """An array of `shape` (or `out`) whose flat elements are `convert(values, piece, *args)`
+    of the stream's consecutive 64-bit (`per_word` 1) or 32-bit (2) values, made block by
+    block, blocks in parallel."""
     out = np.empty(shape, dtype) if out is None else out
     flat = out.reshape(-1)
-    per_word = 64 // bits
-    block_size = BLOCK_WORDS * per_word  # elements
-
-    def piece(start, stop):  # element range; start is a multiple of block_size
-        for low in range(start, stop, block_size):
-            high = min(low + block_size, stop)
-            words = stream.block_words(low // block_size, -(-(high - low) // per_word))
-            values = words.view(np.uint32) if per_word == 2 else words
-            convert(values[:high - low], flat[low:high])
-    parallel.for_pieces(piece, flat.size, align=block_size)
+    size, block_size = flat.size, BLOCK_WORDS * per_word  # elements
+    if size <= block_size:  # one block: no pieces, no threads
+        _fill_blocks(stream.words_key(), flat, per_word, convert, args, 0, size)
+    else:
+        parallel.for_pieces(functools.partial(_fill_blocks, stream.words_key(), flat, per_word,
+                                              convert, args), size, align=block_size)
     return out
+
+
+def _fill_blocks(words_key, flat, per_word, convert, args, start, stop):
+    """Elements `[start, stop)` of `_fill_from_words` (`start` a multiple of the block size)."""
+    block_size = BLOCK_WORDS * per_word
+    for low in range(start, stop, block_size):
+        high = min(low + block_size, stop)
+        words = _block_words(words_key, low // block_size, -(-(high - low) // per_word))
+        skip = _WARM_UP * per_word
+        convert((words.view(np.uint32) if per_word == 2 else words)[skip:skip + high - low],
+                flat[low:high], *args)
 
 
 def _to_unit_float(bits, out):
@@ -186,22 +218,29 @@ def _to_unit_float(bits, out):
         np.multiply(bits >> np.uint64(11), 2.0 ** -53, out=out)
 
 
+def _to_keep_mask(bits, out, threshold, scale):
+    np.multiply(bits >= threshold, scale, out=out)
+
+
 def _draw_uniform(stream, shape, dtype, out=None):
     if dtype == np.float16:  # k / 2**11 is exact in float16, so 1.0 can never appear
         gen = stream.generator()
         return (gen.integers(0, 2048, shape, dtype=np.int32) * np.float32(2 ** -11)).astype(dtype)
-    return _fill_from_words(stream, shape, dtype, _to_unit_float, out,
-                            64 if np.dtype(dtype).itemsize == 8 else 32)
+    return _fill_from_words(stream, shape, dtype, 1 if np.dtype(dtype).itemsize == 8 else 2,
+                            _to_unit_float, (), out)
 
 
 def _draw_keep_mask(stream, shape, dtype, rate, out=None):
     """0 where dropped (probability `rate`), `1 / (1 - rate)` where kept."""
-    threshold = np.uint32(min(round(rate * 2 ** 32), _MAXUINT32))
-    scale = np.dtype(dtype).type(1.0 / (1.0 - rate))
+    return _fill_from_words(stream, shape, dtype, 2, _to_keep_mask, _mask_constants(rate, dtype),
+                            out)
 
-    def convert(bits, piece):
-        np.multiply(bits >= threshold, scale, out=piece)
-    return _fill_from_words(stream, shape, dtype, convert, out, 32)
+
+@functools.lru_cache(maxsize=64)
+def _mask_constants(rate, dtype):
+    """The 32-bit threshold below which an element is dropped, and the scale of kept ones."""
+    return (np.uint32(min(round(rate * 2 ** 32), _MAXUINT32)),
+            np.dtype(dtype).type(1.0 / (1.0 - rate)))
 
 
 def _draw_uniform_int(stream, minval, maxval, shape, dtype):
@@ -310,7 +349,7 @@ def _random_ops(name, draw, rule, public=None, stateless=True, writes_out=False)
         return draw(_stateful_stream(op_name, seed), *arrays, **attrs)
 
     def stateless_kernel(seed, *arrays, **attrs):
-        return draw(_Stream((int(seed[0]), int(seed[1])), _STATELESS, 0), *arrays, **attrs)
+        return draw(_Stream(seed.tolist(), _STATELESS, 0), *arrays, **attrs)
 
     return (OpDef(op_name, stateful_kernel, rule(public), stateful=True,
                   out_kernel=stateful_kernel if writes_out else None),
