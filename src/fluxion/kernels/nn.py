@@ -6,6 +6,8 @@ row maximum before `exp`, sigmoid-style kernels only ever exponentiate `-|x|`.
 """
 import numpy as np
 
+from .reduce import last_axis as reduce_last_axis
+
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
 
@@ -52,9 +54,16 @@ def softplus(x):
     return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
 
 
+def _reduce(reduce, x, axis):
+    """`reduce` over `axis`, keeping it as size 1; a short last axis the fast way."""
+    if axis == x.ndim - 1:
+        return reduce_last_axis(reduce, x, keepdims=True)
+    return reduce(x, axis, keepdims=True)
+
+
 def _shifted(x, axis):
     """`x - max(x, axis)`, a new array. (A row of all -inf gives NaN, as in TensorFlow.)"""
-    return x - np.max(x, axis=axis, keepdims=True)
+    return x - _reduce(np.maximum.reduce, x, axis)
 
 
 def softmax(x, axis):
@@ -63,7 +72,7 @@ def softmax(x, axis):
         return x.copy()
     e = _shifted(x, axis)
     np.exp(e, out=e)
-    e /= np.sum(e, axis=axis, keepdims=True)
+    e /= _reduce(np.add.reduce, e, axis)
     return e
 
 
@@ -72,13 +81,14 @@ def log_softmax(x, axis):
     if x.size == 0:
         return x.copy()
     s = _shifted(x, axis)
-    s -= np.log(np.sum(np.exp(s), axis=axis, keepdims=True))
+    s -= np.log(_reduce(np.add.reduce, np.exp(s), axis))
     return s
 
 
 def softmax_cross_entropy(labels, logits, axis):
     """`-sum(labels * log_softmax(logits), axis)`: one loss per example."""
-    return -np.sum(labels * log_softmax(logits, axis), axis=axis)
+    terms = labels * log_softmax(logits, axis)
+    return -np.squeeze(_reduce(np.add.reduce, terms, axis), axis)
 
 
 SPARSE_XENT = "sparse_softmax_cross_entropy_with_logits"
@@ -104,9 +114,9 @@ def sparse_softmax_cross_entropy(labels, logits):
     if labels.size == 0:
         return np.zeros(labels.shape, logits.dtype)
     rows = logits.reshape(-1, num_classes)
-    top = np.max(rows, axis=-1)
+    top = reduce_last_axis(np.maximum.reduce, rows)
     picked = rows[np.arange(rows.shape[0]), labels.reshape(-1)]
-    total = np.sum(np.exp(rows - top[:, None]), axis=-1)
+    total = reduce_last_axis(np.add.reduce, np.exp(rows - top[:, None]))
     return ((top - picked) + np.log(total)).reshape(labels.shape)
 
 

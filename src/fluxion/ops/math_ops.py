@@ -10,6 +10,7 @@ import numpy as np
 from ..core import dtypes
 from ..core.tensor import Tensor, convert_to_tensor, wrap
 from ..core.variable import Variable
+from ..kernels.reduce import last_axis as reduce_last_axis
 from . import rules
 from .registry import OpDef, Spec, bind, bind_binary, bind_unary
 
@@ -415,6 +416,8 @@ def _sum_kernel(x, axis=None, keepdims=False):
         inner = x.size // max(math.prod(x.shape[:len(axis)]), 1)
         if inner < 512 and x.size >= 1024 * inner > 0:
             return _sum_leading(x, len(axis), inner, keepdims)
+    elif axis == (x.ndim - 1,) and x.dtype.kind == "f":
+        return reduce_last_axis(_add_reduce, x, keepdims)
     return _add_reduce(x, axis, x.dtype, None, keepdims)  # positional: the least overhead
 
 
@@ -479,8 +482,9 @@ _REDUCTIONS = {
                    (_expand_to(g, x, axis, keepdims),), _NUM),
     "reduce_mean": (_mean_kernel, lambda g, x, y, axis=None, keepdims=False:
                     (_expand_to(g / _count(x, axis), x, axis, keepdims),), _NUM),
-    "reduce_max": (lambda x, axis=None, keepdims=False: np.max(x, axis, keepdims=keepdims),
-                   _extreme_vjp, "iuf"),
+    "reduce_max": (lambda x, axis=None, keepdims=False:
+                   reduce_last_axis(np.maximum.reduce, x, keepdims) if axis == (x.ndim - 1,)
+                   else np.max(x, axis, keepdims=keepdims), _extreme_vjp, "iuf"),
     "reduce_min": (lambda x, axis=None, keepdims=False: np.min(x, axis, keepdims=keepdims),
                    _extreme_vjp, "iuf"),
     "reduce_prod": (_prod_kernel, _prod_vjp, _NUM),
@@ -587,7 +591,8 @@ def _arg_infer(name):
 
 
 _ARGMAX = OpDef("argmax", lambda x, axis=0, output_type=np.int64:
-                np.argmax(x, axis).astype(output_type, copy=False), _arg_infer("argmax"))
+                (reduce_last_axis(np.argmax, x) if axis == x.ndim - 1 else np.argmax(x, axis))
+                .astype(output_type, copy=False), _arg_infer("argmax"))
 _ARGMIN = OpDef("argmin", lambda x, axis=0, output_type=np.int64:
                 np.argmin(x, axis).astype(output_type, copy=False), _arg_infer("argmin"))
 
