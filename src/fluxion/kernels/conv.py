@@ -225,6 +225,23 @@ def _tiles(x_shape, ksize, strides, pads, out_hw):
         out_hw[0] * ksize[0] == x_shape[1] and out_hw[1] * ksize[1] == x_shape[2]
 
 
+def _max_over(a, axis, out=None):
+    """The maximum of `a` over `axis` by pairwise np.maximum passes, into `out` when given.
+
+    With one element along `axis` and no `out`, returns a view of `a`.
+    """
+    taps = [a[(slice(None),) * axis + (k,)] for k in range(a.shape[axis])]
+    if len(taps) == 1:
+        if out is None:
+            return taps[0]
+        np.copyto(out, taps[0])
+        return out
+    out = np.maximum(taps[0], taps[1], out=out)
+    for tap in taps[2:]:
+        np.maximum(out, tap, out=out)
+    return out
+
+
 def max_pool2d(x, ksize, strides, padding):
     """Max over windows of `ksize`; padded positions never win. -> (N, OH, OW, C)."""
     pads, out_hw = _geometry(x.shape, ksize, strides, _UNIT, padding)
@@ -234,11 +251,11 @@ def max_pool2d(x, ksize, strides, padding):
         out = np.empty((n, oh, ow, c), x.dtype)
 
         def pool(start, stop):
-            rows = np.max(x[start:stop].reshape(-1, oh, kh, w * c), axis=2)
-            rows = rows.reshape(-1, oh, ow, kw, c)
-            np.copyto(out[start:stop], rows[:, :, :, 0])
-            for j in range(1, kw):
-                np.maximum(out[start:stop], rows[:, :, :, j], out=out[start:stop])
+            # Window rows first (whole image rows), then window columns (C-long pieces);
+            # pairwise np.maximum passes beat np.max over a short axis.
+            xr = x[start:stop].reshape(-1, oh, kh, w * c)
+            rows = _max_over(xr, 2)
+            _max_over(rows.reshape(-1, oh, ow, kw, c), 3, out[start:stop])
         _by_batch(pool, n, x[0].size)
         return out
     xp = _pad(x, pads, _lowest(x.dtype))
@@ -277,22 +294,25 @@ def _keep_first(hit, kw, c):
     of a window column are C apart, so each step is a shifted operation over whole rows (long
     loops) instead of many C-long pieces.
     """
-    width = hit.shape[-1]
+    width, kh = hit.shape[-1], hit.shape[2]
     col = (np.arange(width) // c) % kw  # the tap column of each position
     earlier = np.zeros_like(hit)  # an earlier tap of the same window row is set
-    later = np.zeros_like(hit)  # a later tap of the same window row is set
+    # A later tap of the same window row is set (only rows before the last are needed).
+    later = np.zeros_like(hit[:, :, :kh - 1])
     for d in range(1, kw):
         np.logical_or(earlier[..., d * c:], hit[..., :-d * c] & (col[d * c:] >= d),
                       out=earlier[..., d * c:])
-        np.logical_or(later[..., :-d * c], hit[..., d * c:] & (col[:-d * c] < kw - d),
+        np.logical_or(later[..., :-d * c], hit[:, :, :kh - 1, d * c:] & (col[:-d * c] < kw - d),
                       out=later[..., :-d * c])
-    row_any = hit | earlier | later  # broadcast over the window row's taps
+    row_any = hit[:, :, :kh - 1] | earlier[:, :, :kh - 1]  # broadcast over the row's taps
+    row_any |= later
     np.greater(hit, earlier, out=hit)  # first in its window row
-    taken = row_any[:, :, 0]
-    for i in range(1, hit.shape[2]):
-        np.greater(hit[:, :, i], taken, out=hit[:, :, i])
-        if i + 1 < hit.shape[2]:
-            taken |= row_any[:, :, i]
+    if kh > 1:
+        taken = row_any[:, :, 0]
+        for i in range(1, kh):
+            np.greater(hit[:, :, i], taken, out=hit[:, :, i])
+            if i + 1 < kh:
+                taken |= row_any[:, :, i]
 
 
 def max_pool2d_grad(x, y, g, ksize, strides, padding):
