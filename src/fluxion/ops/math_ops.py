@@ -591,8 +591,7 @@ def _arg_infer(name):
 
 
 _ARGMAX = OpDef("argmax", lambda x, axis=0, output_type=np.int64:
-                (reduce_last_axis(np.argmax, x) if axis == x.ndim - 1 else np.argmax(x, axis))
-                .astype(output_type, copy=False), _arg_infer("argmax"))
+                np.argmax(x, axis).astype(output_type, copy=False), _arg_infer("argmax"))
 _ARGMIN = OpDef("argmin", lambda x, axis=0, output_type=np.int64:
                 np.argmin(x, axis).astype(output_type, copy=False), _arg_infer("argmin"))
 
