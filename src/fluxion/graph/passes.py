@@ -6,6 +6,7 @@
 - `eliminate_common_subexpressions`: one node for identical stateless computations.
 - `fold_variable_updates`: `assign(v, read(v) + d)` becomes an in-place `assign_add(v, d)`.
 - `eliminate_dead_code`: drops nodes no output or effect depends on.
+- `reorder_relu_max_pool_grad`: relu's gradient taken on max pooling's (smaller) output side.
 - `fuse_elementwise`: chains of element-wise ufuncs become one node writing one array.
 
 Passes never touch stateful nodes (variable reads and writes, random ops), so program order of
@@ -14,6 +15,8 @@ effects is kept.
 import numpy as np
 
 from ..core.tensor import SymbolicTensor
+from ..ops.conv_ops import _MAX_POOL_GRAD
+from ..ops.nn_ops import _RELU_GRAD
 from .ir import ASSIGN, CONSTANT, PLACEHOLDER, READ_VARIABLE, Node, Special
 
 MAX_FOLDED_SIZE = 1 << 20  # elements; larger folded constants would bloat the graph
@@ -200,6 +203,77 @@ def fold_variable_updates(graph):
     return graph
 
 
+def _windows_disjoint(attrs):
+    """Whether max pooling's windows never overlap (each stride at least its window side)."""
+    return all(s >= k for s, k in zip(attrs["strides"], attrs["ksize"]))
+
+
+def reorder_relu_max_pool_grad(graph):
+    """`relu_grad(max_pool2d_grad(x, y, g), x)` becomes `max_pool2d_grad(x, y, relu_grad(g, y))`:
+    relu's gradient mask is applied to the pooled cotangent (a quarter of the elements for 2x2
+    pooling) instead of the input-sized one. This is the backward pass of
+    `max_pool2d(relu(z))` (the relu gradient reads relu's output `x`, which is also the pooling
+    input).
+
+    Bit-identical, position by position of `x` (both sides route with the same `x` and `y`, so
+    the same winners; a NaN window has no winner, padded positions are dropped):
+    - the first maximum `p` of window `w` has `x[p] == y[w]`, so `x[p] > 0` iff `y[w] > 0`, and
+      `(g[w] * 1) * m == 1 * (g[w] * m)` for the mask value `m`, including -0.0, inf and NaN;
+    - any other position receives `0 * g[w]` (old) or `0 * (g[w] * m')` (new): both are 0 with
+      the sign of `g[w]`, or NaN when `g[w]` is inf or NaN, whatever the masks;
+    - a position in no window stays +0.0 on both sides.
+    So `x` need not come from a relu. Necessary conditions, all checked: the relu_grad's second
+    input is the very value pooled (`x`); the max_pool2d_grad's output has no other use (and is
+    not a graph output), since it changes; `g` has `y`'s shape and the output's dtype; and the
+    windows do not overlap. With overlapping windows a position can win several windows and
+    collects a sum: `(g1 + g2) * 0` keeps the sum's sign (-0.0) or becomes NaN when the sum
+    overflows, while the sum of masked terms is +0.0, so those graphs are left alone.
+
+    Example (the gradient in `z` of `reduce_sum(w * max_pool2d(relu(z), 2, 2, "VALID"))`):
+        %1 = relu(%0)                            : (1, 4, 4, 1) float32
+        ...
+        %9 = max_pool2d_grad(%1, %2, %8) ...     : (1, 4, 4, 1) float32
+        %10 = relu_grad(%9, %1)                  : (1, 4, 4, 1) float32
+    becomes
+        %9 = relu_grad(%8, %2)                   : (1, 2, 2, 1) float32
+        %10 = max_pool2d_grad(%1, %2, %9) ...    : (1, 4, 4, 1) float32
+    """
+    uses = {}
+    producer = {}
+    for node in graph.nodes:
+        for v in node.inputs:
+            uses[id(v)] = uses.get(id(v), 0) + 1
+        for v in node.outputs:
+            producer[id(v)] = node
+    for v in graph.outputs:
+        uses[id(v)] = uses.get(id(v), 0) + 1
+    rewrites = []
+    for node in graph.nodes:
+        if node.op is not _RELU_GRAD:
+            continue
+        routed, mask_source = node.inputs
+        pool_grad = producer.get(id(routed))
+        if pool_grad is None or pool_grad.op is not _MAX_POOL_GRAD or uses[id(routed)] != 1:
+            continue
+        x, y, g = pool_grad.inputs
+        if mask_source is not x or not _windows_disjoint(pool_grad.attrs) or \
+                g._value.shape != y._value.shape or g._value.dtype != routed._value.dtype:
+            continue
+        rewrites.append((node, pool_grad))
+    mapping = {}
+    for relu_grad, pool_grad in rewrites:
+        x, y, g = pool_grad.inputs
+        masked = SymbolicTensor(g._value.shape, g._value.dtype)
+        masked._producer, masked._graph = relu_grad, graph
+        mapping[id(relu_grad.outputs[0])] = pool_grad.outputs[0]
+        relu_grad.inputs, relu_grad.outputs = (g, y), (masked,)
+        pool_grad.inputs = (x, y, masked)
+        graph.nodes.remove(relu_grad)
+        graph.nodes.insert(graph.nodes.index(pool_grad), relu_grad)
+    _replace_uses(graph, mapping)
+    return graph
+
+
 class FusedElementwise:
     """A chain of element-wise ufuncs run one after another in a single output array.
 
@@ -298,7 +372,8 @@ def fuse_elementwise(graph):
 
 
 DEFAULT_PASSES = (fold_constants, simplify, eliminate_common_subexpressions,
-                  fold_variable_updates, eliminate_dead_code, fuse_elementwise)
+                  fold_variable_updates, eliminate_dead_code, reorder_relu_max_pool_grad,
+                  fuse_elementwise)
 
 
 def optimize(graph, passes=DEFAULT_PASSES):
