@@ -266,3 +266,22 @@ def test_batch_logs_are_computed_only_when_a_callback_reads_them():
     assert float(batch_logs[15]["accuracy"]) == pytest.approx(read_history["accuracy"][1])
     with_bar, _, _ = run([], verbose=1)
     assert with_bar._train_function is not None   # the bar of verbose=1 shows running values
+
+
+def test_an_overridden_make_train_function_is_used():
+    x, y = blobs(64)
+    calls = []
+
+    class Traced(keras.Sequential):
+        def make_train_function(self, force=False):
+            function = super().make_train_function(force)
+
+            def counted(batch):
+                calls.append(1)
+                return function(batch)
+            return counted
+
+    model = Traced([keras.Input((4,)), layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    model.fit(x, y, batch_size=16, epochs=1, verbose=0)
+    assert len(calls) == 4

@@ -84,7 +84,7 @@ class Trainer:
         self.compiled = True
         self.stop_training = False
         self._train_function = self._test_function = self._predict_function = None
-        self._update_functions = {}  # "train"/"test" -> the step without its logs
+        self._update_functions = {}
 
     def _assert_compiled(self, what):
         if not getattr(self, "compiled", False):
@@ -172,11 +172,12 @@ class Trainer:
 
     def _step_function(self, kind, callback_list):
         """The function `fit` (kind "train") or `evaluate` ("test") runs per batch: the step
-        itself, or, when no callback reads the batch logs and the step is Keras's own, the
-        step without computing them (the metrics' states are updated either way)."""
-        own = getattr(Trainer, f"{kind}_step")
-        if getattr(type(self), f"{kind}_step") is not own or (
-                callback_list is not None and callback_list._reads_batch_logs(kind)):
+        itself, or, when no callback reads the batch logs and neither the step nor its
+        `make_*_function` is overridden, the step without computing them (the metrics'
+        states are updated either way)."""
+        customised = any(getattr(type(self), name) is not getattr(Trainer, name)
+                         for name in (f"{kind}_step", f"make_{kind}_function"))
+        if customised or (callback_list is not None and callback_list._reads_batch_logs(kind)):
             return getattr(self, f"make_{kind}_function")()
         if kind not in self._update_functions:
             self._update_functions[kind] = self._compiled(getattr(self, f"_{kind}_update"))
