@@ -437,6 +437,15 @@ def _sum_leading(x, k, inner, keepdims):
 _add_reduce = np.add.reduce
 
 
+def _extreme_kernel(ufunc):
+    """The kernel of reduce_max (`np.maximum`) or reduce_min (`np.minimum`)."""
+    def kernel(x, axis=None, keepdims=False):
+        if axis == (x.ndim - 1,):
+            return reduce_last_axis(ufunc.reduce, x, keepdims)
+        return ufunc.reduce(x, axis, keepdims=keepdims)
+    return kernel
+
+
 def _mean_kernel(x, axis=None, keepdims=False):
     if x.dtype.kind in "iu":  # integer mean truncates toward zero, as TensorFlow's
         total = np.sum(x, axis=axis, keepdims=keepdims, dtype=np.int64)
@@ -482,11 +491,8 @@ _REDUCTIONS = {
                    (_expand_to(g, x, axis, keepdims),), _NUM),
     "reduce_mean": (_mean_kernel, lambda g, x, y, axis=None, keepdims=False:
                     (_expand_to(g / _count(x, axis), x, axis, keepdims),), _NUM),
-    "reduce_max": (lambda x, axis=None, keepdims=False:
-                   reduce_last_axis(np.maximum.reduce, x, keepdims) if axis == (x.ndim - 1,)
-                   else np.max(x, axis, keepdims=keepdims), _extreme_vjp, "iuf"),
-    "reduce_min": (lambda x, axis=None, keepdims=False: np.min(x, axis, keepdims=keepdims),
-                   _extreme_vjp, "iuf"),
+    "reduce_max": (_extreme_kernel(np.maximum), _extreme_vjp, "iuf"),
+    "reduce_min": (_extreme_kernel(np.minimum), _extreme_vjp, "iuf"),
     "reduce_prod": (_prod_kernel, _prod_vjp, _NUM),
     "reduce_any": (lambda x, axis=None, keepdims=False: np.any(x, axis, keepdims=keepdims),
                    None, _BOOL),
