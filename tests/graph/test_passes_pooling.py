@@ -11,8 +11,8 @@ from fluxion.graph import passes
 from fluxion.graph.ir import Graph
 from fluxion.graph.tracer import GraphTracer
 from fluxion.keras import layers
-from fluxion.ops.conv_ops import _MAX_POOL_GRAD
-from fluxion.ops.nn_ops import _RELU_GRAD
+from fluxion.ops.conv_ops import _MAX_POOL, _MAX_POOL_GRAD
+from fluxion.ops.nn_ops import _RELU, _RELU_GRAD
 from fluxion.ops.registry import bind
 
 # Shapes of the model below for a batch of 8: the relu outputs (pre-pool) and pooled outputs.
@@ -189,3 +189,68 @@ def test_no_rewrite_when_the_mask_is_another_tensor():
 
     graph = passes.reorder_relu_max_pool_grad(_trace(fn, (1, 4, 4, 2), (1, 2, 2, 2)))
     assert tuple(_relu_grad_node(graph).outputs[0].shape) == (1, 4, 4, 2)
+
+
+# --- pool_before_relu ----------------------------------------------------------------------------
+def _both_passes(graph):
+    return passes.pool_before_relu(passes.reorder_relu_max_pool_grad(graph))
+
+
+def _nodes(graph, op):
+    return [n for n in graph.nodes if n.op is op]
+
+
+def test_pool_before_relu_applies_to_the_training_pattern():
+    def fn(z, g):  # the form reorder_relu_max_pool_grad leaves (cotangent masked by y)
+        r = fx.nn.relu(z)
+        y = fx.nn.max_pool2d(r, 2, 2, "VALID")
+        return bind(_MAX_POOL_GRAD, r, y, bind(_RELU_GRAD, g, y), ksize=(2, 2),
+                    strides=(2, 2), padding="VALID")
+
+    graph = _both_passes(_trace(fn, (1, 4, 4, 2), (1, 2, 2, 2)))
+    z = graph.inputs[0]
+    (relu,), (pool,), (grad,) = (_nodes(graph, op) for op in (_RELU, _MAX_POOL, _MAX_POOL_GRAD))
+    assert tuple(relu.outputs[0].shape) == (1, 2, 2, 2)
+    assert pool.inputs == (z,) and relu.inputs == pool.outputs
+    assert _relu_grad_node(graph).inputs[1] is relu.outputs[0]
+    assert grad.inputs[:2] == (z, pool.outputs[0]) and graph.outputs[0] is grad.outputs[0]
+    assert graph.nodes.index(pool) < graph.nodes.index(relu)
+
+
+def test_pool_before_relu_applies_to_inference():
+    graph = _both_passes(_trace(lambda z: fx.nn.max_pool2d(fx.nn.relu(z), 2, 2, "VALID"),
+                                (1, 4, 4, 2)))
+    (relu,) = _nodes(graph, _RELU)
+    assert tuple(relu.outputs[0].shape) == (1, 2, 2, 2)
+    assert graph.outputs[0] is relu.outputs[0]
+
+
+@pytest.mark.parametrize("case", ["relu_output_used", "cotangent_unmasked", "overlapping"])
+def test_pool_before_relu_leaves_other_graphs_alone(case):
+    def fn(z, g):
+        r = fx.nn.relu(z)
+        k, s = (3, 2) if case == "overlapping" else (2, 2)
+        y = fx.nn.max_pool2d(r, k, s, "VALID")
+        cotangent = g if case == "cotangent_unmasked" else bind(_RELU_GRAD, g, y)
+        routed = bind(_MAX_POOL_GRAD, r, y, cotangent, ksize=(k, k), strides=(s, s),
+                      padding="VALID")
+        return (routed + r) if case == "relu_output_used" else routed
+
+    graph = _both_passes(_trace(fn, (1, 5, 5, 2), (1, 2, 2, 2)))
+    (relu,) = _nodes(graph, _RELU)
+    assert tuple(relu.outputs[0].shape) == (1, 5, 5, 2)
+
+
+def test_model_steps_pool_before_relu_and_predict_matches_eager():
+    model = _train(_blocky_images, 0.0, run_eagerly=False)
+    (concrete,) = model._update_functions["train"]._concrete.values()
+    relu_shapes = {tuple(n.outputs[0].shape) for n in _nodes(concrete.graph, _RELU)}
+    # Disjoint pooling: relu after it; overlapping windows: before it, as written.
+    assert relu_shapes == {POOLED[0], POOLED[1], PRE_POOL[2]}
+    for make_images in (_blocky_images, _negative_images):
+        x = make_images(np.random.default_rng(5), 16)
+        compiled = model.predict(x, batch_size=8, verbose=0)
+        model.run_eagerly = True
+        eager = model.predict(x, batch_size=8, verbose=0)
+        model.run_eagerly = False
+        np.testing.assert_array_equal(compiled, eager)

@@ -1,6 +1,7 @@
 """The kernels' fast paths against direct loops: the row-wise segment sum (an embedding's
-gradient), `gather` into a given buffer, pooling over windows that tile the input, and the
-global max pooling gradient (shared among tied maxima, as TensorFlow's reduce_max)."""
+gradient), `gather` into a given buffer, pooling over windows that tile the input, the
+global max pooling gradient (shared among tied maxima, as TensorFlow's reduce_max), and relu
+and bias_add over folded rows."""
 import itertools
 
 import numpy as np
@@ -8,6 +9,7 @@ import pytest
 
 from fluxion.kernels import conv as C
 from fluxion.kernels import indexing as K
+from fluxion.kernels import nn as N
 
 
 def _segment_ref(data, ids, n):
@@ -166,3 +168,39 @@ def test_batch_pieces_on_threads_give_the_one_thread_results(monkeypatch):
             np.testing.assert_array_equal(a, b)
     finally:
         parallel.set_num_threads(0)
+
+
+_ROW_SHAPES = [(128, 12, 12, 20), (3, 5, 7), (64,), (63,), (0, 128), (4, 256)]
+
+
+@pytest.mark.parametrize("shape", _ROW_SHAPES)
+@pytest.mark.parametrize("layout", ["contiguous", "transposed", "into out"])
+def test_relu_over_rows_is_maximum_with_zero(shape, layout):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(shape).astype(np.float32)
+    x.ravel()[::7] = -0.0
+    x.ravel()[::11] = np.nan
+    if layout == "transposed":
+        x = x.T
+    out = np.full(x.shape, 7.0, np.float32) if layout == "into out" else None
+    got = N.relu(x, out=out)
+    want = np.maximum(x, np.float32(0))
+    assert got.shape == x.shape and got.dtype == np.float32
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(np.signbit(got), np.signbit(want))
+    assert out is None or got is out
+    ints = np.arange(-60, 60, dtype=np.int32).reshape(8, 15)
+    np.testing.assert_array_equal(N.relu(ints), np.maximum(ints, 0))
+
+
+@pytest.mark.parametrize("shape", [(128, 24, 24, 20), (2, 3, 3, 5), (3, 4, 5), (6, 4), (0, 2, 3)])
+@pytest.mark.parametrize("into_out", [False, True])
+def test_bias_add_over_folded_rows_is_broadcast_add(shape, into_out):
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal(shape).astype(np.float32)
+    b = rng.standard_normal(shape[-1]).astype(np.float32)
+    out = np.empty_like(x) if into_out else None
+    got = N.bias_add(x, b, out=out)
+    assert got.shape == x.shape and (out is None or got is out)
+    np.testing.assert_array_equal(got, x + b)
+    np.testing.assert_array_equal(N.bias_add(x[::2], b), x[::2] + b)  # not contiguous

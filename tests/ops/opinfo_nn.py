@@ -317,6 +317,10 @@ def bias_add_samples(rng, dtype):
                  {"data_format": "NCHW"})
     yield Sample((rand(rng, (2, 3), dtype), rand(rng, (3,), dtype)), {"data_format": "NC"})
     yield Sample((rand(rng, (0, 3), dtype), rand(rng, (3,), dtype)))
+    # Rows folded side by side (64 rows of 3 become 1 of 192), none foldable, none at all.
+    yield Sample((rand(rng, (4, 4, 4, 3), dtype), rand(rng, (3,), dtype)))
+    yield Sample((rand(rng, (3, 3, 3, 5), dtype), rand(rng, (5,), dtype)))
+    yield Sample((rand(rng, (0, 2, 2, 3), dtype), rand(rng, (3,), dtype)))
 
 
 def bias_add_ref(value, bias, data_format=None):

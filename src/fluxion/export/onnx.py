@@ -685,6 +685,7 @@ _PRIMITIVES = {
         g.op("Equal", [xs[1], _scalar(g, 0, _spec(node.inputs[1])[1])]),
         _scalar(g, 0, _spec(node.outputs[0])[1]), g.op("Div", xs)]),
     "erf": _unary("Erf"), "round": _unary("Round"), "sigmoid": _unary("Sigmoid"),
+    "bias_add": lambda g, node, xs: g.op("Add", xs),  # channels last: NumPy broadcasting
     "relu": _unary("Relu"), "elu": _unary("Elu", alpha=1.0), "softplus": _unary("Softplus"),
     "selu": _unary("Selu", alpha=1.6732632423543772, gamma=1.0507009873554805),
     "relu6": lambda g, node, xs: g.op("Clip", [xs[0], _scalar(g, 0, _spec(node.inputs[0])[1]),

@@ -7,6 +7,7 @@
 - `fold_variable_updates`: `assign(v, read(v) + d)` becomes an in-place `assign_add(v, d)`.
 - `eliminate_dead_code`: drops nodes no output or effect depends on.
 - `reorder_relu_max_pool_grad`: relu's gradient taken on max pooling's (smaller) output side.
+- `pool_before_relu`: `max_pool2d(relu(z))` becomes `relu(max_pool2d(z))`, relu on the pooled side.
 - `fuse_elementwise`: chains of element-wise ufuncs become one node writing one array.
 
 Passes never touch stateful nodes (variable reads and writes, random ops), so program order of
@@ -15,8 +16,8 @@ effects is kept.
 import numpy as np
 
 from ..core.tensor import SymbolicTensor
-from ..ops.conv_ops import _MAX_POOL_GRAD
-from ..ops.nn_ops import _RELU_GRAD
+from ..ops.conv_ops import _MAX_POOL, _MAX_POOL_GRAD
+from ..ops.nn_ops import _RELU, _RELU_GRAD
 from .ir import ASSIGN, CONSTANT, PLACEHOLDER, READ_VARIABLE, Node, Special
 
 MAX_FOLDED_SIZE = 1 << 20  # elements; larger folded constants would bloat the graph
@@ -208,6 +209,19 @@ def _windows_disjoint(attrs):
     return all(s >= k for s, k in zip(attrs["strides"], attrs["ksize"]))
 
 
+def _uses_and_producers(graph):
+    """({value id: number of uses, graph outputs counted}, {value id: producing node})."""
+    uses, producer = {}, {}
+    for node in graph.nodes:
+        for v in node.inputs:
+            uses[id(v)] = uses.get(id(v), 0) + 1
+        for v in node.outputs:
+            producer[id(v)] = node
+    for v in graph.outputs:
+        uses[id(v)] = uses.get(id(v), 0) + 1
+    return uses, producer
+
+
 def reorder_relu_max_pool_grad(graph):
     """`relu_grad(max_pool2d_grad(x, y, g), x)` becomes `max_pool2d_grad(x, y, relu_grad(g, y))`:
     relu's gradient mask is applied to the pooled cotangent (a quarter of the elements for 2x2
@@ -238,15 +252,7 @@ def reorder_relu_max_pool_grad(graph):
         %9 = relu_grad(%8, %2)                   : (1, 2, 2, 1) float32
         %10 = max_pool2d_grad(%1, %2, %9) ...    : (1, 4, 4, 1) float32
     """
-    uses = {}
-    producer = {}
-    for node in graph.nodes:
-        for v in node.inputs:
-            uses[id(v)] = uses.get(id(v), 0) + 1
-        for v in node.outputs:
-            producer[id(v)] = node
-    for v in graph.outputs:
-        uses[id(v)] = uses.get(id(v), 0) + 1
+    uses, producer = _uses_and_producers(graph)
     rewrites = []
     for node in graph.nodes:
         if node.op is not _RELU_GRAD:
@@ -272,6 +278,70 @@ def reorder_relu_max_pool_grad(graph):
         graph.nodes.insert(graph.nodes.index(pool_grad), relu_grad)
     _replace_uses(graph, mapping)
     return graph
+
+
+def pool_before_relu(graph):
+    """`p = max_pool2d(relu(z))` becomes `p = relu(q)`, `q = max_pool2d(z)`: relu runs on the
+    pooled values (a quarter of the elements for 2x2 pooling), and the pooling gradient routes
+    with `z` and `q` (pre-activation values, which rarely tie) instead of `relu(z)` and `p`.
+
+    Runs after `reorder_relu_max_pool_grad`, whose form of the backward pass it needs. Equal
+    values: relu and max commute (both monotone, no rounding; a NaN wins either way), so `p` is
+    unchanged but for the sign of a zero (`relu(-0.0)` is -0.0, and which zero of a window wins
+    depends on the order). The gradient in `z` is bit-identical: a window with `p > 0` has the
+    same first maximum in `z` as in `relu(z)`; a window with `p <= 0` (or NaN) has its
+    cotangent masked by `relu_grad(g, p)` to `0 * g`, and with disjoint windows every position
+    of it receives `1 * (0 * g)` or `0 * (0 * g)`, the same value, whichever position wins.
+    Necessary conditions, all checked: `relu(z)` is used only by this pooling and by pooling
+    gradients with the same windows, disjoint, whose cotangent is `relu_grad(., p)`; it is not
+    a graph output.
+
+    Example (the gradient in `z` of `reduce_sum(w * max_pool2d(relu(z), 2, 2, "VALID"))`):
+        %1 = relu(%0)                            : (1, 4, 4, 1) float32
+        %2 = max_pool2d(%1) ...                  : (1, 2, 2, 1) float32
+        %9 = relu_grad(%8, %2)                   : (1, 2, 2, 1) float32
+        %10 = max_pool2d_grad(%1, %2, %9) ...    : (1, 4, 4, 1) float32
+    becomes
+        %11 = max_pool2d(%0) ...                 : (1, 2, 2, 1) float32
+        %2 = relu(%11)                           : (1, 2, 2, 1) float32
+        %9 = relu_grad(%8, %2)                   : (1, 2, 2, 1) float32
+        %10 = max_pool2d_grad(%0, %11, %9) ...   : (1, 4, 4, 1) float32
+    """
+    uses, producer = _uses_and_producers(graph)
+    consumers = {}
+    for node in graph.nodes:
+        for v in node.inputs:
+            consumers.setdefault(id(v), []).append(node)
+    for pool in [n for n in graph.nodes if n.op is _MAX_POOL]:
+        (relu_out,), (pooled,) = pool.inputs, pool.outputs
+        relu = producer.get(id(relu_out))
+        if relu is None or relu.op is not _RELU:
+            continue
+        grads = [n for n in consumers[id(relu_out)] if n is not pool]
+        if uses[id(relu_out)] != 1 + len(grads) or not all(
+                _routes_masked(n, relu_out, pooled, pool.attrs, producer) for n in grads):
+            continue
+        (z,) = relu.inputs
+        pre = SymbolicTensor(pooled._value.shape, pooled._value.dtype)
+        pre._producer, pre._graph = pool, graph
+        pool.inputs, pool.outputs = (z,), (pre,)
+        relu.inputs, relu.outputs = (pre,), (pooled,)
+        pooled._producer = relu
+        for grad in grads:
+            grad.inputs = (z, pre, grad.inputs[2])
+        graph.nodes.remove(relu)
+        graph.nodes.insert(graph.nodes.index(pool) + 1, relu)
+    return graph
+
+
+def _routes_masked(node, x, y, attrs, producer):
+    """Whether `node` is `max_pool2d_grad(x, y, relu_grad(., y))` over `attrs`' disjoint windows."""
+    if node.op is not _MAX_POOL_GRAD or node.attrs != attrs or not _windows_disjoint(attrs):
+        return False
+    x_in, y_in, g = node.inputs
+    mask = producer.get(id(g))
+    return x_in is x and y_in is y and mask is not None and mask.op is _RELU_GRAD and \
+        mask.inputs[1] is y
 
 
 class FusedElementwise:
@@ -373,7 +443,7 @@ def fuse_elementwise(graph):
 
 DEFAULT_PASSES = (fold_constants, simplify, eliminate_common_subexpressions,
                   fold_variable_updates, eliminate_dead_code, reorder_relu_max_pool_grad,
-                  fuse_elementwise)
+                  pool_before_relu, fuse_elementwise)
 
 
 def optimize(graph, passes=DEFAULT_PASSES):

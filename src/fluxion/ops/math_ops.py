@@ -11,6 +11,7 @@ from ..core import dtypes
 from ..core.tensor import Tensor, convert_to_tensor, wrap
 from ..core.variable import Variable
 from ..kernels.reduce import last_axis as reduce_last_axis
+from ..kernels.shapes import fold_rows
 from . import rules
 from .registry import OpDef, Spec, bind, bind_binary, bind_unary
 
@@ -426,9 +427,8 @@ def _sum_leading(x, k, inner, keepdims):
     elements) are short, e.g. a bias gradient over (batch, height, width): NumPy would add one
     short row at a time; folding `fold` rows side by side first gives long inner loops (about
     9x faster on (128, 24, 24, 20)) and sums fewer terms in sequence."""
-    lead, fold = x.size // inner, 1
-    while fold * 2 * inner <= 4096 and lead % (fold * 2) == 0:
-        fold *= 2
+    lead = x.size // inner
+    fold = fold_rows(lead, inner, 4096)
     part = _add_reduce(x.reshape(lead // fold, fold * inner), 0, x.dtype)
     total = _add_reduce(part.reshape(fold, inner), 0, x.dtype)
     return total.reshape((1,) * k + x.shape[k:] if keepdims else x.shape[k:])

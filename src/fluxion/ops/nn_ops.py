@@ -4,7 +4,8 @@ Fused primitives where that is numerically better or faster: relu (on every trai
 relu6, leaky_relu, elu, selu, softplus, softmax, log_softmax and the three cross-entropies with
 logits. Their kernels live in `fluxion.kernels.nn`; their gradients are written with ops, so they
 are differentiable again. The rest (softsign, gelu, silu, moments, batch_normalization, l2_loss,
-l2_normalize, bias_add, dropout) are composites of existing ops.
+l2_normalize, dropout) are composites of existing ops; bias_add is a primitive (its kernel folds
+short channel rows into long ones).
 """
 import math
 
@@ -546,8 +547,23 @@ def bias_add(value, bias, data_format=None, name=None):
                          f"the {shape[axis]} channels of value of shape {shape} (channel axis "
                          f"{axis} for data_format={data_format!r}).")
     if channels_first and ndim > 2:
-        bias = reshape(bias, (shape[1],) + (1,) * (ndim - 2))
-    return value + bias
+        return value + reshape(bias, (shape[1],) + (1,) * (ndim - 2))
+    return bind_binary(_BIAS_ADD, value, bias)
+
+
+def _bias_add_infer(value, bias):
+    if value.shape[-1] is not None and bias.shape[0] is not None and \
+            value.shape[-1] != bias.shape[0]:
+        raise ValueError(f"bias_add: bias of shape {tuple(bias.shape)} does not match the "
+                         f"{value.shape[-1]} channels (last axis) of value of shape "
+                         f"{tuple(value.shape)}.")
+    return Spec(tuple(value.shape), value.dtype)
+
+
+_BIAS_ADD = OpDef(
+    "bias_add", K.bias_add, _bias_add_infer,
+    lambda g, x, b, out: (g, reduce_sum(g, tuple(range(len(g.shape) - 1)))),
+    out_kernel=K.bias_add)
 
 
 # --- dropout ----------------------------------------------------------------------------------
