@@ -107,6 +107,10 @@ def conv2d_samples(rng, dtype):
                      {"strides": stride, "padding": padding, "dilations": dilation})
     yield Sample((rand(rng, (1, 5, 4, 2), dtype), rand(rng, (2, 2, 2, 1), dtype)),
                  {"strides": [1, 2, 1, 1], "padding": "SAME"})
+    for padding, stride, dilation in [("VALID", 1, 1), ("SAME", (1, 2), (2, 1))]:
+        # kw * channels >= 64 and more outputs than inputs per pixel: row patches
+        yield Sample((rand(rng, (1, 5, 4, 22), dtype), rand(rng, (2, 3, 22, 12), dtype)),
+                     {"strides": stride, "padding": padding, "dilations": dilation})
     yield Sample((rand(rng, (2, 2, 5, 4), dtype), rand(rng, (2, 3, 2, 2), dtype)),
                  {"strides": [2, 1], "padding": "VALID", "data_format": "NCHW"})
     yield Sample((rand(rng, (1, 3, 3, 1), dtype), rand(rng, (3, 3, 1, 1), dtype)),
@@ -256,9 +260,10 @@ def pool_grad_samples(rng, dtype, ties=False):
 
 
 def filter_grad_samples(rng, dtype):
-    for padding, stride, dilation in [("SAME", 2, 1), ("VALID", 1, 2), (PADDINGS[2], 2, 1)]:
+    for padding, stride, dilation, c, o in [("SAME", 2, 1, 2, 3), ("VALID", 1, 2, 2, 3),
+                                            (PADDINGS[2], 2, 1, 2, 3), ("SAME", (1, 2), 1, 22, 8)]:
         kw = {"strides": stride, "padding": padding, "dilations": dilation}
-        x, w = rand(rng, (2, 5, 5, 2), dtype), rand(rng, (3, 3, 2, 3), dtype)
+        x, w = rand(rng, (2, 5, 5, c), dtype), rand(rng, (3, 3, c, o), dtype)
         dy = rand(rng, C.conv2d(x, w, **kw).shape, dtype)
         yield Sample((x, w, dy), kw, grad_args=(0, 2))
 

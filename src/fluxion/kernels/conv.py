@@ -10,6 +10,13 @@ by the filter matrix. Its adjoints (the gradients with respect to the input and 
 reuse the same layout: `conv2d_backprop_filter` is cols^T @ dy and `conv2d_backprop_input` is
 (dy @ w^T) scattered back tap by tap (col2im).
 
+With stride 1 down the rows and enough channels (`_row_patches`: kw * C >= 64, e.g. LeNet's
+second layer), the forward pass and the filter gradient use row patches instead: each padded
+input row is expanded once into its kw taps per output column, (HP, N * OW, KW * C), and kernel
+row i multiplies the block of rows i .. i + OH - 1 (contiguous): KH GEMMs with K = KW * C over
+a patch array about KH times smaller than im2col's (LeNet: 4.9 MB instead of 16 MB; the two
+ops 10-15% faster on their own, the training step about 4%).
+
 When a layer has fewer output than input channels per pixel (an autoencoder's last Conv2D(1)),
 the patch matrix is the large side. The three ops then expand the output side instead: one GEMM
 of the padded input with all taps' filters at once (`(pixels, C) @ (C, taps * O)`), and shifted
@@ -27,6 +34,8 @@ from . import parallel
 
 # Up to this many channels, patches are laid out tap-major (see _im2col).
 _FEW_CHANNELS = 4
+# From this many (width tap, channel) pairs, row patches' GEMMs (K = KW * C) run at im2col's rate.
+_ROW_PATCH_MIN_K = 64
 
 
 # --- geometry ------------------------------------------------------------------------------------
@@ -111,6 +120,24 @@ def _im2col(x, ksize, strides, dilations, pads, out_hw):
     return cols.reshape(n * oh * ow, kh * kw * c)
 
 
+def _row_patches(xp, kw, sw, dw, ow):
+    """(HP, N * OW, KW * C): row r of the padded input, the KW taps of each output column."""
+    n, hp, _, c = xp.shape
+    rows = np.empty((hp, n, ow, kw, c), xp.dtype)
+
+    def copy(start, stop):
+        image_rows = xp[start:stop].transpose(1, 0, 2, 3)  # (HP, batch piece, WP, C)
+        for j in range(kw):
+            rows[:, start:stop, :, j] = image_rows[:, :, j * dw: j * dw + (ow - 1) * sw + 1: sw]
+    _by_batch(copy, n, hp * ow * kw * c)
+    return rows.reshape(hp, n * ow, kw * c)
+
+
+def _uses_row_patches(c, ksize, strides, out_hw):
+    return strides[0] == 1 and ksize[0] > 1 and ksize[1] * c >= _ROW_PATCH_MIN_K and \
+        min(out_hw) > 0
+
+
 # --- convolution ---------------------------------------------------------------------------------
 def _output_side(c, o, padded_hw, out_hw):
     """Whether the output-side layout moves less data than the patch matrix (im2col)."""
@@ -148,6 +175,20 @@ def conv2d(x, w, strides, dilations, padding):
                 tap = _tap(per_pixel, i, j, (oh, ow), strides, dilations)[:, :, :, i, j]
                 out = tap.copy() if out is None else np.add(out, tap, out=out)
         return out
+    if _uses_row_patches(c, (kh, kw), strides, (oh, ow)):
+        rows = _row_patches(xp, kw, strides[1], dilations[1], ow)
+        per_row = w.reshape(kh, kw * c, o)
+        out = np.empty((n, oh, ow, o), x.dtype)
+        by_row = out.transpose(1, 0, 2, 3)  # (OH, N, OW, O): the GEMMs' row order
+        term = np.empty((oh * n * ow, o), x.dtype)
+        for i in range(kh):
+            first = i * dilations[0]
+            np.matmul(rows[first: first + oh].reshape(-1, kw * c), per_row[i], out=term)
+            if i == 0:
+                np.copyto(by_row, term.reshape(by_row.shape))
+            else:
+                np.add(by_row, term.reshape(by_row.shape), out=by_row)
+        return out
     cols = _im2col(xp, (kh, kw), strides, dilations, ((0, 0), (0, 0)), (oh, ow))
     out = cols @ w.reshape(kh * kw * c, o)
     return out.reshape(n, oh, ow, o)
@@ -163,6 +204,14 @@ def conv2d_backprop_filter(x, dy, filter_hw, strides, dilations, padding):
         spread = _spread(dy, xp.shape[1:3], (kh, kw), strides, dilations)
         dw = xp.reshape(-1, c).T @ spread.reshape(-1, kh * kw * o)
         return dw.reshape(c, kh, kw, o).transpose(1, 2, 0, 3).copy()
+    if _uses_row_patches(c, (kh, kw), strides, (oh, ow)):
+        rows = _row_patches(xp, kw, strides[1], dilations[1], ow)
+        dy_by_row = np.ascontiguousarray(dy.transpose(1, 0, 2, 3)).reshape(-1, o)
+        dw = np.empty((kh, kw * c, o), dy.dtype)
+        for i in range(kh):
+            first = i * dilations[0]
+            np.matmul(rows[first: first + oh].reshape(-1, kw * c).T, dy_by_row, out=dw[i])
+        return dw.reshape(kh, kw, c, o)
     cols = _im2col(xp, (kh, kw), strides, dilations, ((0, 0), (0, 0)), (oh, ow))
     dw = cols.T @ dy.reshape(-1, o)
     return dw.reshape(kh, kw, c, o)
