@@ -4,9 +4,10 @@
 an instruction `(kernel, input slots, attrs, output slot(s), slots to free)`. Three things keep a
 compiled step from allocating after its first call:
 
-- Buffer reuse: an op with an `out=` kernel writes into the same array on every call, unless its
-  value can outlive the call (a graph output, or anything an output may be a view of); such values
-  get a fresh array each time. `assign` copies into the variable's own array.
+- Buffer reuse: an op with an `out=` kernel writes into the same array on every call (a tuple of
+  arrays for an op with several outputs, such as a recurrent layer's sequence kernel), unless
+  its value can outlive the call (a graph output, or anything an output may be a view of); such
+  values get a fresh array each time. `assign` copies into the variable's own array.
 - Liveness: a slot is released right after its last use, so that the refcount test below sees
   only real holders.
 - In-place variable updates: `assign_add`/`assign_sub` update the variable's array in place when
@@ -89,9 +90,8 @@ class Executable:
         static = all(None not in v._value.shape for node in graph.nodes for v in node.outputs)
 
         def reuses_buffer(node):
-            op = node.op
-            return static and getattr(op, "out_kernel", None) is not None and \
-                len(node.outputs) == 1
+            return static and getattr(node.op, "out_kernel", None) is not None and \
+                len(node.outputs) >= 1
 
         escaping = _escaping_slots(graph, slot_of, reuses_buffer)
         last_use = {}
@@ -112,6 +112,7 @@ class Executable:
                 self._constants.append((outs[0], node.attrs["value"]))
                 continue
             ins = tuple(slot_of[id(v)] for v in node.inputs)
+            single = getattr(op, "num_outputs", 1) == 1
             frees = tuple(s for s in set(ins) if last_use.get(s) == index and s not in keep
                           and s >= self.num_inputs)
             if op is READ_VARIABLE:
@@ -123,13 +124,14 @@ class Executable:
             elif op in ASSIGN.values():
                 ufunc = np.add if op is ASSIGN["assign_add"] else np.subtract
                 fn, attrs = _updater(node.attrs["variable"], ufunc), {}
-            elif reuses_buffer(node) and outs[0] not in escaping:
-                v = node.outputs[0]
-                self._buffers[outs[0]] = np.empty(v._value.shape, v._value.dtype)
-                fn, attrs = op.out_kernel, dict(node.attrs, out=self._buffers[outs[0]])
+            elif reuses_buffer(node) and not escaping.intersection(outs):
+                for slot_index, v in zip(outs, node.outputs):
+                    self._buffers[slot_index] = np.empty(v._value.shape, v._value.dtype)
+                buffers = tuple(self._buffers[i] for i in outs)
+                fn = op.out_kernel
+                attrs = dict(node.attrs, out=buffers[0] if single else buffers)
             else:
                 fn, attrs = op.kernel, node.attrs
-            single = getattr(op, "num_outputs", 1) == 1
             program.append((fn, ins, attrs, outs[0] if single and outs else outs, frees,
                             node))
         self._program = program

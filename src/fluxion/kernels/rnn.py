@@ -127,13 +127,27 @@ def _rec_kernel_grad(hp, dmi, rmask, batch_axis):
     return np.concatenate(parts, axis=1)
 
 
+def _into(buffers, k, array):
+    """`array`, copied into `buffers[k]` when there is one (a compiled step's reused buffer)."""
+    if buffers is None or array is None:
+        return array
+    np.copyto(buffers[k], array)
+    return buffers[k]
+
+
+def _buffer(buffers, k, shape, dtype):
+    return np.empty(shape, dtype) if buffers is None else buffers[k]
+
+
 def rnn_forward(kind, xw, h0, c0, rk, rb, mask, rmask, act, ract, go_backwards, zero_output,
-                return_sequences):
+                return_sequences, out=None):
     """Runs a whole sequence. Returns `(out, h_T, c_T, hs, cs, gates)`.
 
     `out` is `(batch, time, units)` (return_sequences) or `(batch, units)`; `c_T`/`cs` are None
     except for LSTM; `gates` is None for SimpleRNN. `hs`/`cs`: `(time + 1, batch, units)` carried
-    states in processing order (index 0 the initial state).
+    states in processing order (index 0 the initial state). With `out` (arrays in the order of
+    the results, None for the absent ones), the results are written there: a compiled step
+    reuses them, so that the large `hs`, `cs` and `gates` are not fresh memory every call.
     """
     f_act, f_ract = ACTIVATIONS[act][0], ACTIVATIONS[ract][0]
     b, t_len, _ = xw.shape
@@ -141,16 +155,16 @@ def rnn_forward(kind, xw, h0, c0, rk, rb, mask, rmask, act, ract, go_backwards, 
     dt = xw.dtype
     xs = _processing_order(xw, go_backwards)
     off = None if mask is None else _processing_order(~mask, go_backwards)[..., None]
-    hs = np.empty((t_len + 1, b, u), dt)
+    hs = _buffer(out, 3, (t_len + 1, b, u), dt)
     hs[0] = h0
     cs = gates = None
     if kind == "lstm":
-        cs = np.empty((t_len + 1, b, u), dt)
+        cs = _buffer(out, 4, (t_len + 1, b, u), dt)
         cs[0] = c0
-        gates = np.empty((t_len, b, 4 * u), dt)
+        gates = _buffer(out, 5, (t_len, b, 4 * u), dt)
         tmp = np.empty((b, u), dt)
     elif kind == "gru":
-        gates = np.empty((t_len, b, 4 * u), dt)  # z, r, hh and the recurrent h projection
+        gates = _buffer(out, 5, (t_len, b, 4 * u), dt)  # z, r, hh and the recurrent h
     z = np.empty((b, GATES[kind] * u), dt)
     with np.errstate(over="ignore", under="ignore"):
         for t in range(t_len):
@@ -193,18 +207,27 @@ def rnn_forward(kind, xw, h0, c0, rk, rb, mask, rmask, act, ract, go_backwards, 
         seq = hs[1:]
         if zero_output and off is not None:
             seq = np.where(off, 0, seq).astype(dt, copy=False)
-        out = np.ascontiguousarray(np.swapaxes(seq, 0, 1))
+        result = _buffer(out, 0, (b, t_len, u), dt)
+        np.copyto(result, np.swapaxes(seq, 0, 1))
     else:
-        out = hs[t_len].copy() if t_len else np.zeros((b, u), dt)
+        last = hs[t_len] if t_len else np.zeros((b, u), dt)
+        result = _into(out, 0, last)
+        if result is last and t_len:
+            result = last.copy()  # not a view of hs, which the backward pass reads
         if zero_output and off is not None and t_len:
-            out[off[t_len - 1][:, 0]] = 0
-    c_last = None if cs is None else cs[t_len].copy()
-    return out, hs[t_len].copy(), c_last, hs, cs, gates
+            result[off[t_len - 1][:, 0]] = 0
+    h_last = _into(out, 1, hs[t_len])
+    c_last = None if cs is None else _into(out, 2, cs[t_len])
+    if out is None:
+        h_last = h_last.copy()
+        c_last = None if cs is None else c_last.copy()
+    return result, h_last, c_last, hs, cs, gates
 
 
 def rnn_backward(kind, g_out, g_h, g_c, hs, cs, gates, rk, mask, rmask, act, ract,
-                 go_backwards, zero_output, return_sequences, has_rb):
-    """BPTT for `rnn_forward`. Returns `(d_xw, d_h0, d_c0, d_rk, d_rb)` (None where absent)."""
+                 go_backwards, zero_output, return_sequences, has_rb, out=None):
+    """BPTT for `rnn_forward`. Returns `(d_xw, d_h0, d_c0, d_rk, d_rb)` (None where absent),
+    written into `out` when given (as `rnn_forward`'s)."""
     f_act, d_act = ACTIVATIONS[act]
     d_ract = ACTIVATIONS[ract][1]
     t_len, b, u = hs.shape[0] - 1, hs.shape[1], hs.shape[2]
@@ -224,7 +247,7 @@ def rnn_backward(kind, g_out, g_h, g_c, hs, cs, gates, rk, mask, rmask, act, rac
             gy = gy * on
     elif t_len:
         dh += g_out if not (zero_output and on is not None) else g_out * on[t_len - 1]
-    dxw_bm = np.empty((b, t_len, n * u), dt)  # the result, batch-major in input time order
+    dxw_bm = _buffer(out, 0, (b, t_len, n * u), dt)  # batch-major, in input time order
     dmi = np.empty((t_len, b, n * u), dt) if kind == "gru" else None
     tc = np.empty((b, u), dt) if kind == "lstm" else None
     for t in range(t_len - 1, -1, -1):
@@ -287,4 +310,5 @@ def rnn_backward(kind, g_out, g_h, g_c, hs, cs, gates, rk, mask, rmask, act, rac
         hp = np.ascontiguousarray(np.swapaxes(hs[:-1][::-1] if go_backwards else hs[:-1], 0, 1))
         d_rk = _rec_kernel_grad(hp, dxw_bm, rmask, 0)
     d_rb = (dxw_bm if dmi is None else dmi).sum(axis=(0, 1)) if has_rb else None
-    return dxw_bm, dh, dc, d_rk.astype(dt, copy=False), d_rb
+    return (dxw_bm, _into(out, 1, dh), _into(out, 2, dc),
+            _into(out, 3, d_rk.astype(dt, copy=False)), _into(out, 4, d_rb))

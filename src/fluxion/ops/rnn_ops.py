@@ -25,13 +25,37 @@ def _unpack(arrays, present):
                         for name, has in zip(_OPTIONAL, present)}
 
 
+_FORWARD_RESULTS = ("out", "h", "c", "hs", "cs", "gates")
+_GRAD_RESULTS = ("d_xw", "d_h0", "d_c0", "d_rk", "d_rb")
+
+
+def _kernel_buffers(out, names, absent):
+    """The op's output buffers `out` (a tuple, in output order) placed at the positions of the
+    kernel's results `names`; None for the results in `absent` and when there is no `out`."""
+    if out is None:
+        return None
+    given = iter(out)
+    return tuple(None if name in absent else next(given) for name in names)
+
+
+def _absent_results(kind, has_rb=False):
+    """The kernel results (of both kernels) that `kind` does not have."""
+    absent = set() if kind == "lstm" else {"c", "cs", "d_c0"}
+    if kind == "simple_rnn":
+        absent.add("gates")
+    if not has_rb:
+        absent.add("d_rb")
+    return absent
+
+
 def _forward_kernel(*arrays, kind, act, ract, go_backwards, zero_output, return_sequences,
-                    present):
+                    present, out=None):
     xw, h0, rk, opt = _unpack(arrays, present)
-    out, h_last, c_last, hs, cs, gates = K.rnn_forward(
+    results = K.rnn_forward(
         kind, xw, h0, opt["c0"], rk, opt["rb"], opt["mask"], opt["rmask"], act, ract,
-        go_backwards, zero_output, return_sequences)
-    return tuple(v for v in (out, h_last, c_last, hs, cs, gates) if v is not None)
+        go_backwards, zero_output, return_sequences,
+        out=_kernel_buffers(out, _FORWARD_RESULTS, _absent_results(kind)))
+    return tuple(v for v in results if v is not None)
 
 
 def _forward_infer(*specs, kind, act, ract, go_backwards, zero_output, return_sequences,
@@ -111,7 +135,7 @@ def _forward_vjp(gs, *rest, kind, act, ract, go_backwards, zero_output, return_s
 
 
 def _grad_kernel(*arrays, kind, act, ract, go_backwards, zero_output, return_sequences,
-                 present):
+                 present, out=None):
     k = _num_results(kind)
     g_out, g_h = arrays[0], arrays[1]
     g_c = arrays[2] if kind == "lstm" else None
@@ -121,10 +145,11 @@ def _grad_kernel(*arrays, kind, act, ract, go_backwards, zero_output, return_seq
     gates = rest.pop(0) if kind != "simple_rnn" else None
     rk = rest.pop(0)
     rb, mask, rmask = (rest.pop(0) if has else None for has in present)
-    d_xw, d_h0, d_c0, d_rk, d_rb = K.rnn_backward(
+    results = K.rnn_backward(
         kind, g_out, g_h, g_c, hs, cs, gates, rk, mask, rmask, act, ract, go_backwards,
-        zero_output, return_sequences, rb is not None)
-    return tuple(v for v in (d_xw, d_h0, d_c0, d_rk, d_rb) if v is not None)
+        zero_output, return_sequences, rb is not None,
+        out=_kernel_buffers(out, _GRAD_RESULTS, _absent_results(kind, rb is not None)))
+    return tuple(v for v in results if v is not None)
 
 
 def _grad_infer(*specs, kind, act, ract, go_backwards, zero_output, return_sequences, present):
@@ -151,8 +176,10 @@ def _grad_vjp(*args, **attrs):
         "`unroll=True` (a loop of ordinary, twice-differentiable ops).")
 
 
-_FORWARD = OpDef("rnn_sequence", _forward_kernel, _forward_infer, _forward_vjp, num_outputs=None)
-_GRAD = OpDef("rnn_sequence_grad", _grad_kernel, _grad_infer, _grad_vjp, num_outputs=None)
+_FORWARD = OpDef("rnn_sequence", _forward_kernel, _forward_infer, _forward_vjp, num_outputs=None,
+                 out_kernel=_forward_kernel)
+_GRAD = OpDef("rnn_sequence_grad", _grad_kernel, _grad_infer, _grad_vjp, num_outputs=None,
+              out_kernel=_grad_kernel)
 
 
 def rnn_sequence(xw, h0, recurrent_kernel, c0=None, recurrent_bias=None, mask=None,

@@ -202,6 +202,36 @@ def test_eager_equals_compiled(kind):
         np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.parametrize("kind", sorted(LAYERS))
+@pytest.mark.parametrize("return_sequences, go_backwards", [(True, False), (False, True)])
+def test_compiled_step_reusing_buffers_equals_eager_call_after_call(kind, return_sequences,
+                                                                   go_backwards):
+    """Values the compiled step keeps inside (the sequence kernels' outputs, the gradients) are
+    written into buffers reused from call to call: each call must still give eager's values."""
+    layer = LAYERS[kind][0](3, return_sequences=return_sequences, go_backwards=go_backwards,
+                            zero_output_for_mask=True) if kind != "lstm" else \
+        layers.LSTM(3, return_sequences=return_sequences, go_backwards=go_backwards)
+    layer(X)
+    _randomize(layer)
+    mask = fluxion.constant(MASK)
+
+    def step(x):
+        with fluxion.GradientTape() as tape:
+            y = layer(x, mask=mask)
+            loss = fluxion.reduce_sum(y * y)
+        grads = tape.gradient(loss, layer.trainable_weights)
+        return [loss, y + 0.5] + [g * 2.0 for g in grads]
+    compiled = fluxion.function(step)
+    inputs = [X, RNG.normal(size=X.shape).astype(np.float32), X[::-1].copy()]
+    for x in inputs:
+        for a, b in zip(step(fluxion.constant(x)), compiled(fluxion.constant(x))):
+            np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    program = compiled.get_concrete_function(fluxion.constant(X))._executable._program
+    sequence_ops = [attrs for _, _, attrs, _, _, node in program
+                    if node.op.name.startswith("rnn_sequence")]
+    assert len(sequence_ops) == 2 and all("out" in attrs for attrs in sequence_ops)
+
+
 def test_stateful_carries_states_between_calls_and_resets():
     layer = layers.LSTM(3, stateful=True, return_state=True)
     layer(X)
