@@ -37,9 +37,13 @@ def relu(x, out=None):
     width = fold_rows(x.size, 1, _LONG_ROW) if x.flags.c_contiguous else 1
     if width < _MIN_ROW or (out is not None and not out.flags.c_contiguous):
         return np.maximum(x, _zeros(x.dtype, 0), out=out)
-    rows = (-1, width)
-    result = np.maximum(x.reshape(rows), _zeros(x.dtype, width),
-                        out=None if out is None else out.reshape(rows))
+    return _by_rows(np.maximum, x, _zeros(x.dtype, width), out)
+
+
+def _by_rows(ufunc, x, row, out):
+    """`ufunc(x, row)` with the C-contiguous `x` (and `out`) seen as rows as long as `row`."""
+    rows = (-1, row.shape[0])
+    result = ufunc(x.reshape(rows), row, out=None if out is None else out.reshape(rows))
     return result.reshape(x.shape) if out is None else out
 
 
@@ -53,10 +57,7 @@ def bias_add(x, b, out=None):
     if x.ndim > 2 and x.flags.c_contiguous and (out is None or out.flags.c_contiguous):
         fold = fold_rows(x.size // max(width, 1), width, _LONG_ROW)
         if fold > 1:
-            rows = (-1, fold * width)
-            result = np.add(x.reshape(rows), np.tile(b, fold),
-                            out=None if out is None else out.reshape(rows))
-            return result.reshape(x.shape) if out is None else out
+            return _by_rows(np.add, x, np.tile(b, fold), out)
     return np.add(x, b, out=out)
 
 

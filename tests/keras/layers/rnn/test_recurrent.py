@@ -184,6 +184,14 @@ def test_second_derivative_raises_clear_error():
         outer.gradient(s, x)
 
 
+def _squares_and_gradients(layer, x, mask):
+    """(loss, output, gradients) of `sum(layer(x, mask=mask) ** 2)`."""
+    with fluxion.GradientTape() as tape:
+        y = layer(x, mask=mask)
+        loss = fluxion.reduce_sum(y * y)
+    return loss, y, tape.gradient(loss, layer.trainable_weights)
+
+
 @pytest.mark.parametrize("kind", sorted(LAYERS))
 def test_eager_equals_compiled(kind):
     cls = LAYERS[kind][0]
@@ -192,10 +200,8 @@ def test_eager_equals_compiled(kind):
     mask = fluxion.constant(MASK)
 
     def step(x):
-        with fluxion.GradientTape() as tape:
-            y = layer(x, mask=mask)
-            loss = fluxion.reduce_sum(y * y)
-        return [y] + tape.gradient(loss, layer.trainable_weights)
+        _, y, grads = _squares_and_gradients(layer, x, mask)
+        return [y] + grads
     eager = step(fluxion.constant(X))
     compiled = fluxion.function(step)(fluxion.constant(X))
     for a, b in zip(eager, compiled):
@@ -215,11 +221,8 @@ def test_compiled_step_reusing_buffers_equals_eager_call_after_call(kind, return
     _randomize(layer)
     mask = fluxion.constant(MASK)
 
-    def step(x):
-        with fluxion.GradientTape() as tape:
-            y = layer(x, mask=mask)
-            loss = fluxion.reduce_sum(y * y)
-        grads = tape.gradient(loss, layer.trainable_weights)
+    def step(x):  # the kernels' outputs and gradients are used inside only
+        loss, y, grads = _squares_and_gradients(layer, x, mask)
         return [loss, y + 0.5] + [g * 2.0 for g in grads]
     compiled = fluxion.function(step)
     inputs = [X, RNG.normal(size=X.shape).astype(np.float32), X[::-1].copy()]
