@@ -1,0 +1,113 @@
+"""A/B of one setting inside one process: `model.fit` epochs alternating between its values.
+
+This machine's speed drifts by 20-40% within minutes, so two versions timed in separate processes
+a minute apart often disagree about which is faster. Here one process builds the model once and
+times whole epochs, switching a module attribute (a kernel's threshold, an update rule, a thread
+count) between epochs and reversing the order every round; it prints each value's median and in
+how many rounds it was the fastest. Workloads are the peers' (bench/peers/common.py): the book's
+MLP (batch 128), LeNet (100 steps of 128), the LSTM (20 steps of 64) and the IMDb model (10 steps
+of 500).
+
+    python bench/ab_fit.py lenet fluxion.kernels.conv._ROW_PATCH_MIN_K=64,1000000000 --rounds 10
+    python bench/ab_fit.py mlp fluxion.kernels.training.MIN_PER_THREAD=262144,32768
+"""
+import argparse
+import ast
+import importlib
+import os
+import statistics
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "peers"))
+
+import common as C  # noqa: E402
+
+from fluxion import keras  # noqa: E402
+from fluxion.keras import layers  # noqa: E402
+
+
+def workload(name):
+    """(model, x, y, batch size) of a peers' workload, compiled with Adam."""
+    if name == "mlp":
+        x, _, y = C.mnist_data(C.MNIST_TRAIN)
+        model = keras.Sequential([
+            keras.Input((C.MNIST_DIM,)), layers.Dense(C.MLP_HIDDEN, activation="relu"),
+            layers.Dropout(C.MLP_DROPOUT), layers.Dense(C.MLP_HIDDEN, activation="relu"),
+            layers.Dropout(C.MLP_DROPOUT), layers.Dense(C.MNIST_CLASSES, activation="softmax")])
+        batch, loss = 128, "categorical_crossentropy"
+    elif name == "lenet":
+        x, _, y = C.lenet_data(C.LENET_BATCH * C.LENET_STEPS, channels_last=True)
+        model = keras.Sequential([
+            keras.Input((28, 28, 1)), layers.Conv2D(20, (5, 5), activation="relu"),
+            layers.MaxPooling2D((2, 2), strides=(2, 2)),
+            layers.Conv2D(50, (5, 5), activation="relu"),
+            layers.MaxPooling2D((2, 2), strides=(2, 2)), layers.Flatten(),
+            layers.Dense(500, activation="relu"), layers.Dense(10, activation="softmax")])
+        batch, loss = C.LENET_BATCH, "categorical_crossentropy"
+    elif name == "lstm":
+        x, y = C.lstm_data(C.LSTM_BATCH * C.LSTM_STEPS)
+        model = keras.Sequential([
+            keras.Input((C.LSTM_LEN,), dtype="int32"), layers.Embedding(C.LSTM_VOCAB, C.LSTM_EMB),
+            layers.LSTM(C.LSTM_UNITS), layers.Dense(1, activation="sigmoid")])
+        batch, loss = C.LSTM_BATCH, "binary_crossentropy"
+    elif name == "imdb":
+        x, y = C.imdb_data()
+        x, y = x[:C.IMDB_BATCH * C.IMDB_BLOCK_STEPS], y[:C.IMDB_BATCH * C.IMDB_BLOCK_STEPS]
+        model = keras.Sequential([
+            keras.Input((C.IMDB_LEN,), dtype="int32"), layers.Embedding(C.IMDB_VOCAB, C.IMDB_EMB),
+            layers.Dropout(0.3), layers.GlobalMaxPooling1D(),
+            layers.Dense(C.IMDB_HIDDEN, activation="relu"), layers.Dropout(0.5),
+            layers.Dense(1, activation="sigmoid")])
+        batch, loss = C.IMDB_BATCH, "binary_crossentropy"
+    else:
+        raise SystemExit(f"ab_fit: unknown workload {name!r}; expected mlp, lenet, lstm or imdb.")
+    model.compile(optimizer=keras.optimizers.Adam(), loss=loss, metrics=["accuracy"])
+    return model, x, y, batch
+
+
+def parse_setting(text):
+    """'package.module.ATTR=v1,v2,...' -> (module, attribute name, [values]); values are Python
+    literals (numbers, True/False/None, strings in quotes)."""
+    target, _, values = text.partition("=")
+    module_name, _, attr = target.rpartition(".")
+    module = importlib.import_module(module_name)
+    if not hasattr(module, attr):
+        raise SystemExit(f"ab_fit: {module_name} has no attribute {attr!r}.")
+    return module, attr, [ast.literal_eval(v) for v in values.split(",")]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("workload", choices=["mlp", "lenet", "lstm", "imdb"])
+    parser.add_argument("setting", help="module.ATTR=value1,value2[,...]")
+    parser.add_argument("--rounds", type=int, default=8)
+    args = parser.parse_args()
+    module, attr, values = parse_setting(args.setting)
+    keras.utils.set_random_seed(C.SEED)
+    model, x, y, batch = workload(args.workload)
+    model.fit(x[:batch * 5], y[:batch * 5], batch_size=batch, epochs=1, verbose=0)  # trace
+    original = getattr(module, attr)
+    times = {k: [] for k in range(len(values))}
+    wins = dict.fromkeys(times, 0)
+    try:
+        for r in range(args.rounds):
+            order = list(times) if r % 2 == 0 else list(times)[::-1]
+            this_round = {}
+            for k in order:
+                setattr(module, attr, values[k])
+                start = time.perf_counter()
+                model.fit(x, y, batch_size=batch, epochs=1, verbose=0)
+                this_round[k] = time.perf_counter() - start
+                times[k].append(this_round[k])
+            wins[min(this_round, key=this_round.get)] += 1
+    finally:
+        setattr(module, attr, original)
+    for k, value in enumerate(values):
+        print(f"{attr}={value!r:>14}: median {statistics.median(times[k]):.3f} s an epoch, "
+              f"fastest in {wins[k]} of {args.rounds} rounds "
+              f"({', '.join(f'{t:.3f}' for t in times[k])})")
+
+
+if __name__ == "__main__":
+    main()
