@@ -127,10 +127,13 @@ def _rec_kernel_grad(hp, dmi, rmask, batch_axis):
     return np.concatenate(parts, axis=1)
 
 
-def _into(buffers, k, array):
-    """`array`, copied into `buffers[k]` when there is one (a compiled step's reused buffer)."""
-    if buffers is None or array is None:
-        return array
+def _into(buffers, k, array, copy=False):
+    """`array` copied into `buffers[k]` when there are buffers (a compiled step's reused ones);
+    else `array` itself, or a copy of it when `copy` (a view of hs/cs must not escape)."""
+    if array is None:
+        return None
+    if buffers is None:
+        return array.copy() if copy else array
     np.copyto(buffers[k], array)
     return buffers[k]
 
@@ -210,17 +213,11 @@ def rnn_forward(kind, xw, h0, c0, rk, rb, mask, rmask, act, ract, go_backwards, 
         result = _buffer(out, 0, (b, t_len, u), dt)
         np.copyto(result, np.swapaxes(seq, 0, 1))
     else:
-        last = hs[t_len] if t_len else np.zeros((b, u), dt)
-        result = _into(out, 0, last)
-        if result is last and t_len:
-            result = last.copy()  # not a view of hs, which the backward pass reads
+        result = _into(out, 0, hs[t_len] if t_len else np.zeros((b, u), dt), copy=True)
         if zero_output and off is not None and t_len:
             result[off[t_len - 1][:, 0]] = 0
-    h_last = _into(out, 1, hs[t_len])
-    c_last = None if cs is None else _into(out, 2, cs[t_len])
-    if out is None:
-        h_last = h_last.copy()
-        c_last = None if cs is None else c_last.copy()
+    h_last = _into(out, 1, hs[t_len], copy=True)
+    c_last = None if cs is None else _into(out, 2, cs[t_len], copy=True)
     return result, h_last, c_last, hs, cs, gates
 
 
