@@ -9,6 +9,7 @@ import numpy as np
 
 import fluxion as fx
 from fluxion.ops import conv_ops as C
+from fluxion.ops.registry import bind
 
 from .opinfo import ErrorCase, OpInfo, Sample, distinct, rand
 
@@ -181,6 +182,42 @@ def avg_pool_grad_fn(x, dy, **kw):
 
 def conv_filter_grad_fn(x, w, dy, **kw):
     return _vjp(lambda t: C.conv2d(x, t, **kw), w, dy)
+
+
+def _shared_patches(x, w, strides, padding, dilations=1):
+    """(patches, attrs) as graph pass `share_conv_patches` makes them for conv2d(x, w)."""
+    attrs = {"strides": _pair(strides), "dilations": _pair(dilations),
+             "padding": padding if isinstance(padding, str) else
+             tuple(tuple(p) for p in padding[1:-1])}
+    patches = bind(C._PATCHES, x, ksize=tuple(w.shape[:2]), **attrs)
+    return patches, {**attrs, "input_shape": tuple(x.shape)}
+
+
+def conv_on_patches_fn(x, w, **kw):
+    patches, attrs = _shared_patches(x, w, **kw)
+    return bind(C._CONV2D_ON_PATCHES, patches, w, **attrs)
+
+
+def filter_grad_on_patches_fn(x, w, dy, **kw):
+    patches, attrs = _shared_patches(x, w, **kw)
+    return bind(C._BACKPROP_FILTER_ON_PATCHES, patches, dy, filter_hw=tuple(w.shape[:2]),
+                **attrs)
+
+
+def patches_samples(rng, dtype):
+    """NHWC samples of both patch layouts (im2col with few and many channels, row patches)."""
+    for c, o, kernel in [(1, 3, (3, 3)), (6, 2, (3, 2)), (22, 12, (2, 3))]:
+        for padding, stride, dilation in [("VALID", 1, 1), ("SAME", (1, 2), (2, 1)),
+                                          (PADDINGS[2], 2, 1)]:
+            yield Sample((rand(rng, (2, 6, 5, c), dtype), rand(rng, kernel + (c, o), dtype)),
+                         {"strides": stride, "padding": padding, "dilations": dilation})
+
+
+def filter_grad_patches_samples(rng, dtype):
+    for sample in patches_samples(rng, dtype):
+        x, w = sample.args
+        dy = rand(rng, C.conv2d(x, w, **sample.kwargs).shape, dtype)
+        yield Sample((x, w, dy), sample.kwargs)
 
 
 def _first_max(x, ksize, strides, padding):
@@ -386,6 +423,12 @@ OPS = [
     OpInfo("conv2d_backprop_filter", conv_filter_grad_fn,
            lambda x, w, dy, **kw: _filter_grad_ref(x, w, dy, **kw), filter_grad_samples,
            atol={"float32": 1e-5}),
+    # What graph pass `share_conv_patches` makes of a convolution and its filter gradient.
+    OpInfo("conv2d_on_patches", conv_on_patches_fn, conv2d_ref, patches_samples, grad=False,
+           atol={"float32": 1e-5}),
+    OpInfo("conv2d_backprop_filter_on_patches", filter_grad_on_patches_fn,
+           lambda x, w, dy, **kw: _filter_grad_ref(x, w, dy, **kw), filter_grad_patches_samples,
+           grad=False, atol={"float32": 1e-5}),
     OpInfo("max_pool2d", C.max_pool2d, pool2d_ref("max"), pool2d_samples(True),
            errors=pool_errors("max_pool2d")),
     OpInfo("avg_pool2d", C.avg_pool2d, pool2d_ref("avg"), pool2d_samples(False),

@@ -8,6 +8,7 @@
 - `eliminate_dead_code`: drops nodes no output or effect depends on.
 - `reorder_relu_max_pool_grad`: relu's gradient taken on max pooling's (smaller) output side.
 - `pool_before_relu`: `max_pool2d(relu(z))` becomes `relu(max_pool2d(z))`, relu on the pooled side.
+- `share_conv_patches`: a convolution and its filter gradient read one copy of the input's patches.
 - `fuse_elementwise`: chains of element-wise ufuncs become one node writing one array.
 
 Passes never touch stateful nodes (variable reads and writes, random ops), so program order of
@@ -16,7 +17,16 @@ effects is kept.
 import numpy as np
 
 from ..core.tensor import SymbolicTensor
-from ..ops.conv_ops import _MAX_POOL, _MAX_POOL_GRAD
+from ..kernels.conv import uses_patches
+from ..ops.conv_ops import (
+    _BACKPROP_FILTER,
+    _BACKPROP_FILTER_ON_PATCHES,
+    _CONV2D,
+    _CONV2D_ON_PATCHES,
+    _MAX_POOL,
+    _MAX_POOL_GRAD,
+    _PATCHES,
+)
 from ..ops.nn_ops import _RELU, _RELU_GRAD
 from .ir import ASSIGN, CONSTANT, PLACEHOLDER, READ_VARIABLE, Node, Special
 
@@ -344,6 +354,50 @@ def _routes_masked(node, x, y, attrs, producer):
         mask.inputs[1] is y
 
 
+def share_conv_patches(graph):
+    """`y = conv2d(x, w)` and `dw = conv2d_backprop_filter(x, dy)` over the same input and
+    windows both copy the patches of `x` (im2col or row patches) before their GEMMs: the patches
+    are made once, by a `conv2d_patches` node, and read by `conv2d_on_patches` and
+    `conv2d_backprop_filter_on_patches`. The same kernels run on the same patches, so results are
+    bit-identical; the patches stay alive from the forward pass to the filter gradient.
+
+    Left alone: shapes not fully known, and layers whose kernels use the output-side layout
+    (`kernels.conv.uses_patches`).
+
+    Example (a training step's convolution):
+        %2 = conv2d(%0, %1) strides=(1, 1) ...              : (8, 4, 4, 3) float32
+        %9 = conv2d_backprop_filter(%0, %8) ...             : (3, 3, 2, 3) float32
+    becomes
+        %10 = conv2d_patches(%0) ksize=(3, 3) ...           : (128, 18) float32
+        %2 = conv2d_on_patches(%10, %1) ...                 : (8, 4, 4, 3) float32
+        %9 = conv2d_backprop_filter_on_patches(%10, %8) ... : (3, 3, 2, 3) float32
+    """
+    filter_grads = {}
+    for node in graph.nodes:
+        if node.op is _BACKPROP_FILTER:
+            filter_grads.setdefault(id(node.inputs[0]), []).append(node)
+    for conv in [n for n in graph.nodes if n.op is _CONV2D]:
+        x, w = conv.inputs
+        x_shape, w_shape = tuple(x._value.shape), tuple(w._value.shape)
+        grads = [g for g in filter_grads.get(id(x), ())
+                 if g.attrs == {**conv.attrs, "filter_hw": w_shape[:2]}]
+        if not grads or None in x_shape + w_shape or not uses_patches(x_shape, w_shape,
+                                                                      **conv.attrs):
+            continue
+        ksize = w_shape[:2]
+        patches = SymbolicTensor(_PATCHES.infer(x._value, ksize=ksize, **conv.attrs).shape,
+                                 x._value.dtype)
+        make = Node(_PATCHES, (x,), {"ksize": ksize, **conv.attrs}, (patches,))
+        patches._producer, patches._graph = make, graph
+        graph.nodes.insert(graph.nodes.index(conv), make)
+        conv.op, conv.inputs = _CONV2D_ON_PATCHES, (patches, w)
+        conv.attrs = {**conv.attrs, "input_shape": x_shape}
+        for grad in grads:
+            grad.op, grad.inputs = _BACKPROP_FILTER_ON_PATCHES, (patches, grad.inputs[1])
+            grad.attrs = {**grad.attrs, "input_shape": x_shape}
+    return graph
+
+
 class FusedElementwise:
     """A chain of element-wise ufuncs run one after another in a single output array.
 
@@ -443,7 +497,7 @@ def fuse_elementwise(graph):
 
 DEFAULT_PASSES = (fold_constants, simplify, eliminate_common_subexpressions,
                   fold_variable_updates, eliminate_dead_code, reorder_relu_max_pool_grad,
-                  pool_before_relu, fuse_elementwise)
+                  pool_before_relu, share_conv_patches, fuse_elementwise)
 
 
 def optimize(graph, passes=DEFAULT_PASSES):

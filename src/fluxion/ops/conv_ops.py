@@ -188,6 +188,21 @@ _BACKPROP_INPUT = OpDef("conv2d_backprop_input", K.conv2d_backprop_input, _bpi_i
 _BACKPROP_FILTER = OpDef("conv2d_backprop_filter", K.conv2d_backprop_filter, _bpf_infer,
                          _bpf_vjp)
 
+# The patches of conv2d's input made once for the convolution and its filter gradient (graph pass
+# `share_conv_patches`; compiled steps only, so no gradients).
+_PATCHES = OpDef("conv2d_patches", K.conv2d_patches,
+                 lambda x, ksize, strides, dilations, padding: Spec(
+                     K.patches_shape(tuple(x.shape), ksize, strides, dilations, padding),
+                     x.dtype), out_kernel=K.conv2d_patches)
+_CONV2D_ON_PATCHES = OpDef(
+    "conv2d_on_patches", K.conv2d_on_patches,
+    lambda p, w, input_shape, strides, dilations, padding: _conv_infer(
+        Spec(input_shape, w.dtype), w, strides, dilations, padding))
+_BACKPROP_FILTER_ON_PATCHES = OpDef(
+    "conv2d_backprop_filter_on_patches", K.conv2d_backprop_filter_on_patches,
+    lambda p, dy, input_shape, filter_hw, strides, dilations, padding: _bpf_infer(
+        Spec(input_shape, dy.dtype), dy, filter_hw, strides, dilations, padding))
+
 
 # --- public convolutions -------------------------------------------------------------------------
 def _to_last(x, first, n):
