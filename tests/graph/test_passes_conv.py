@@ -4,6 +4,7 @@ import numpy as np
 
 import fluxion as fx
 from fluxion import keras
+from fluxion.graph import passes
 from fluxion.keras import layers
 from fluxion.ops.conv_ops import (
     _BACKPROP_FILTER,
@@ -79,3 +80,12 @@ def test_unknown_batch_size_is_left_alone():
     np.testing.assert_array_equal(compiled(x).numpy(), filter_grad(x).numpy())
     ops = [n.op for n in compiled.get_concrete_function().graph.nodes]
     assert _PATCHES not in ops and _BACKPROP_FILTER in ops
+
+
+def test_large_patches_are_not_kept_alive(monkeypatch):
+    # Patches of a batch of 8, in bytes: 31,680 (8 * 11 * 10 positions * 9 taps * 1 channel * 4
+    # bytes), 69,120 (8 * 6 * 5 * 9 * 8 * 4) and, row patches, 89,600 (7 rows * 8 * 5 * 5 * 16 * 4).
+    monkeypatch.setattr(passes, "MAX_SHARED_PATCHES", 80_000)
+    model, _ = _train(run_eagerly=False)
+    ops = _ops(model._update_functions["train"])
+    assert ops.count(_PATCHES) == 2 and ops.count(_BACKPROP_FILTER) == 2

@@ -31,6 +31,7 @@ from ..ops.nn_ops import _RELU, _RELU_GRAD
 from .ir import ASSIGN, CONSTANT, PLACEHOLDER, READ_VARIABLE, Node, Special
 
 MAX_FOLDED_SIZE = 1 << 20  # elements; larger folded constants would bloat the graph
+MAX_SHARED_PATCHES = 1 << 26  # bytes of one layer's patches that share_conv_patches keeps alive
 
 
 def _replace_uses(graph, mapping):
@@ -361,8 +362,10 @@ def share_conv_patches(graph):
     `conv2d_backprop_filter_on_patches`. The same kernels run on the same patches, so results are
     bit-identical; the patches stay alive from the forward pass to the filter gradient.
 
-    Left alone: shapes not fully known, and layers whose kernels use the output-side layout
-    (`kernels.conv.uses_patches`).
+    Left alone: shapes not fully known, layers whose kernels use the output-side layout
+    (`kernels.conv.uses_patches`), and patches larger than `MAX_SHARED_PATCHES` bytes: every
+    layer's shared patches are alive at once between the forward and the backward pass, while
+    unshared ones live one op at a time (im2col of a 3x3 layer is 9 times its input).
 
     Example (a training step's convolution):
         %2 = conv2d(%0, %1) strides=(1, 1) ...              : (8, 4, 4, 3) float32
@@ -385,8 +388,10 @@ def share_conv_patches(graph):
                                                                       **conv.attrs):
             continue
         ksize = w_shape[:2]
-        patches = SymbolicTensor(_PATCHES.infer(x._value, ksize=ksize, **conv.attrs).shape,
-                                 x._value.dtype)
+        spec = _PATCHES.infer(x._value, ksize=ksize, **conv.attrs)
+        if np.prod(spec.shape) * np.dtype(spec.dtype).itemsize > MAX_SHARED_PATCHES:
+            continue
+        patches = SymbolicTensor(spec.shape, spec.dtype)
         make = Node(_PATCHES, (x,), {"ksize": ksize, **conv.attrs}, (patches,))
         patches._producer, patches._graph = make, graph
         graph.nodes.insert(graph.nodes.index(conv), make)
