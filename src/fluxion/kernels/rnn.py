@@ -21,9 +21,10 @@ GATES = {"lstm": 4, "gru": 3, "simple_rnn": 1}
 
 
 def _sigmoid(x, out):
+    # exp overflows to inf for x < -88 (float32), and 1 / inf is the right 0: the loops run
+    # under np.errstate(over="ignore") (set once: 7 µs a call).
     np.negative(x, out=out)
-    with np.errstate(over="ignore"):
-        np.exp(out, out=out)
+    np.exp(out, out=out)
     out += 1
     np.reciprocal(out, out=out)
 
@@ -53,31 +54,40 @@ def _softsign(x, out):
     np.divide(x, tmp, out=out)
 
 
-# Derivatives written from the activation's output y: g * f'(x) into `g` (in place).
-def _d_sigmoid(y, g):
-    g *= y
-    g *= 1 - y
+# Derivatives from the activation's output y: f'(x) written into `out` (not `y` itself).
+def _d_sigmoid(y, out):
+    np.subtract(1, y, out=out)
+    out *= y
 
 
-def _d_tanh(y, g):
-    g *= 1 - y * y
+def _d_tanh(y, out):
+    np.multiply(y, y, out=out)
+    np.subtract(1, out, out=out)
 
 
-def _d_linear(y, g):
-    pass
+def _d_linear(y, out):
+    out.fill(1)
 
 
-def _d_relu(y, g):
-    g *= y > 0
+def _d_relu(y, out):
+    np.greater(y, 0, out=out)
 
 
-def _d_hard_sigmoid(y, g):
-    g *= ((y > 0) & (y < 1)) * (1.0 / 6.0)
+def _d_hard_sigmoid(y, out):
+    np.logical_and(y > 0, y < 1, out=out)
+    out *= 1.0 / 6.0
 
 
-def _d_softsign(y, g):
-    s = 1 - np.abs(y)
-    g *= s * s
+def _d_softsign(y, out):
+    np.abs(y, out=out)
+    np.subtract(1, out, out=out)
+    np.square(out, out=out)
+
+
+def _times_derivative(d, y, g, scratch):
+    """`g *= f'(x)` in place, `d` the derivative of f from its output `y`."""
+    d(y, scratch)
+    g *= scratch
 
 
 ACTIVATIONS = {
@@ -247,60 +257,67 @@ def rnn_backward(kind, g_out, g_h, g_c, hs, cs, gates, rk, mask, rmask, act, rac
     dxw_bm = _buffer(out, 0, (b, t_len, n * u), dt)  # batch-major, in input time order
     dmi = np.empty((t_len, b, n * u), dt) if kind == "gru" else None
     tc = np.empty((b, u), dt) if kind == "lstm" else None
-    for t in range(t_len - 1, -1, -1):
-        if gy is not None:
-            dh += gy[t]
-        hp = hs[t]
-        if on is not None:
-            dh_new, dh_carry = dh * on[t], dh * off[t]
-        else:
-            dh_new, dh_carry = dh, None
-        dx = dxw_bm[:, t_len - 1 - t if go_backwards else t]
-        if kind == "lstm":
-            gt = gates[t]
-            i, f, g, o = (gt[:, k * u:(k + 1) * u] for k in range(4))
-            f_act(cs[t + 1], tc)
-            np.multiply(dh_new, tc, out=dx[:, 3 * u:])
-            d_ract(o, dx[:, 3 * u:])
-            dtc = dh_new * o
-            d_act(tc, dtc)
+    # A step's pre-activation gradients are made in a contiguous scratch row block and then
+    # copied once into dxw_bm[:, t], whose rows lie a whole sequence apart (a page each).
+    dx = np.empty((b, n * u), dt)
+    scratch = np.empty((b, u), dt)
+    factors = np.empty((b, 4 * u), dt) if kind == "lstm" else None
+    with np.errstate(over="ignore", under="ignore"):  # see _sigmoid
+        for t in range(t_len - 1, -1, -1):
+            if gy is not None:
+                dh += gy[t]
+            hp = hs[t]
             if on is not None:
-                dcn, dc_carry = dc * on[t], dc * off[t]
-                dcn += dtc
+                dh_new, dh_carry = dh * on[t], dh * off[t]
             else:
-                dcn, dc_carry = dc + dtc, None
-            np.multiply(dcn, g, out=dx[:, :u])
-            d_ract(i, dx[:, :u])
-            np.multiply(dcn, cs[t], out=dx[:, u:2 * u])
-            d_ract(f, dx[:, u:2 * u])
-            np.multiply(dcn, i, out=dx[:, 2 * u:3 * u])
-            d_act(g, dx[:, 2 * u:3 * u])
-            dc = dcn * f
-            if dc_carry is not None:
-                dc += dc_carry
-            dh_prev = _rec_matmul_t(dx, rk, rmask)
-        elif kind == "gru":
-            gt, dm = gates[t], dmi[t]
-            zg, r, hh, mh = (gt[:, k * u:(k + 1) * u] for k in range(4))
-            dah = dx[:, 2 * u:]
-            np.multiply(dh_new, 1 - zg, out=dah)
-            d_act(hh, dah)
-            np.multiply(dah, r, out=dm[:, 2 * u:])
-            np.multiply(dah, mh, out=dx[:, u:2 * u])
-            d_ract(r, dx[:, u:2 * u])
-            np.subtract(hp, hh, out=dx[:, :u])
-            dx[:, :u] *= dh_new
-            d_ract(zg, dx[:, :u])
-            np.copyto(dm[:, :2 * u], dx[:, :2 * u])
-            dh_prev = _rec_matmul_t(dm, rk, rmask)
-            dh_prev += dh_new * zg
-        else:
-            np.copyto(dx, dh_new)
-            d_act(hs[t + 1], dx)
-            dh_prev = _rec_matmul_t(dx, rk, rmask)
-        if dh_carry is not None:
-            dh_prev += dh_carry
-        dh = dh_prev
+                dh_new, dh_carry = dh, None
+            if kind == "lstm":
+                gt = gates[t]
+                i, f, g, o = (gt[:, k * u:(k + 1) * u] for k in range(4))
+                f_act(cs[t + 1], tc)
+                dtc = dh_new * o
+                _times_derivative(d_act, tc, dtc, scratch)
+                if on is not None:
+                    dcn, dc_carry = dc * on[t], dc * off[t]
+                    dcn += dtc
+                else:
+                    dcn, dc_carry = dc + dtc, None
+                # each gate's incoming gradient, then all four derivatives at once: one
+                # contiguous pass instead of four over strided quarters
+                np.multiply(dcn, g, out=dx[:, :u])
+                np.multiply(dcn, cs[t], out=dx[:, u:2 * u])
+                np.multiply(dcn, i, out=dx[:, 2 * u:3 * u])
+                np.multiply(dh_new, tc, out=dx[:, 3 * u:])
+                d_ract(gt, factors)
+                d_act(g, factors[:, 2 * u:3 * u])
+                dx *= factors
+                dc = dcn * f
+                if dc_carry is not None:
+                    dc += dc_carry
+                dh_prev = _rec_matmul_t(dx, rk, rmask)
+            elif kind == "gru":
+                gt, dm = gates[t], dmi[t]
+                zg, r, hh, mh = (gt[:, k * u:(k + 1) * u] for k in range(4))
+                dah = dx[:, 2 * u:]
+                np.multiply(dh_new, 1 - zg, out=dah)
+                _times_derivative(d_act, hh, dah, scratch)
+                np.multiply(dah, r, out=dm[:, 2 * u:])
+                np.multiply(dah, mh, out=dx[:, u:2 * u])
+                _times_derivative(d_ract, r, dx[:, u:2 * u], scratch)
+                np.subtract(hp, hh, out=dx[:, :u])
+                dx[:, :u] *= dh_new
+                _times_derivative(d_ract, zg, dx[:, :u], scratch)
+                np.copyto(dm[:, :2 * u], dx[:, :2 * u])
+                dh_prev = _rec_matmul_t(dm, rk, rmask)
+                dh_prev += dh_new * zg
+            else:
+                np.copyto(dx, dh_new)
+                _times_derivative(d_act, hs[t + 1], dx, scratch)
+                dh_prev = _rec_matmul_t(dx, rk, rmask)
+            np.copyto(dxw_bm[:, t_len - 1 - t if go_backwards else t], dx)
+            if dh_carry is not None:
+                dh_prev += dh_carry
+            dh = dh_prev
     if dmi is not None:
         d_rk = _rec_kernel_grad(hs[:-1], dmi, rmask, 1)
     else:

@@ -103,15 +103,19 @@ class DropoutRNNCell:
             rdp = self.get_recurrent_dropout_mask(states[0])
             if self.dropout_mask_count is None:
                 rdp = a.expand_dims(rdp, 0)
-        xw = _project(self._masked_gate_inputs(x, dp, kernel_bias[2]), kernel_bias[0],
-                      kernel_bias[1])
+        bias, step_bias = kernel_bias[1], kernel_bias[3]
+        if step_bias is None and kind != "gru":
+            # Added to each step's recurrent matmul instead: a pass over (batch, gates * units)
+            # a step rather than one over the whole (batch, time, gates * units) projection.
+            bias, step_bias = None, bias
+        xw = _project(self._masked_gate_inputs(x, dp, kernel_bias[2]), kernel_bias[0], bias)
         keras_mask = None if mask is None else m.cast(mask, "bool")
         act = fused_activation_name(self.activation)
         ract = fused_activation_name(getattr(self, "recurrent_activation", activations.tanh))
         outs = rnn_sequence(
             xw, states[0], self.recurrent_kernel,
             c0=states[1] if kind == "lstm" else None,
-            recurrent_bias=kernel_bias[3], mask=keras_mask, recurrent_mask=rdp, kind=kind,
+            recurrent_bias=step_bias, mask=keras_mask, recurrent_mask=rdp, kind=kind,
             activation=act, recurrent_activation=ract, go_backwards=rnn.go_backwards,
             zero_output_for_mask=rnn.zero_output_for_mask,
             return_sequences=rnn.return_sequences)
