@@ -157,7 +157,8 @@ def rnn_forward(kind, xw, h0, c0, rk, rb, mask, rmask, act, ract, go_backwards, 
     """Runs a whole sequence. Returns `(out, h_T, c_T, hs, cs, gates)`.
 
     `out` is `(batch, time, units)` (return_sequences) or `(batch, units)`; `c_T`/`cs` are None
-    except for LSTM; `gates` is None for SimpleRNN. `hs`/`cs`: `(time + 1, batch, units)` carried
+    except for LSTM; `gates` is `(time, 4, batch, units)` for LSTM (gate-major), `(time, batch,
+    4 * units)` for GRU, None for SimpleRNN. `hs`/`cs`: `(time + 1, batch, units)` carried
     states in processing order (index 0 the initial state). With `out` (arrays in the order of
     the results, None for the absent ones), the results are written there: a compiled step
     reuses them, so that the large `hs`, `cs` and `gates` are not fresh memory every call.
@@ -174,7 +175,7 @@ def rnn_forward(kind, xw, h0, c0, rk, rb, mask, rmask, act, ract, go_backwards, 
     if kind == "lstm":
         cs = _buffer(out, 4, (t_len + 1, b, u), dt)
         cs[0] = c0
-        gates = _buffer(out, 5, (t_len, b, 4 * u), dt)
+        gates = _buffer(out, 5, (t_len, 4, b, u), dt)  # gate-major: each gate contiguous
         tmp = np.empty((b, u), dt)
     elif kind == "gru":
         gates = _buffer(out, 5, (t_len, b, 4 * u), dt)  # z, r, hh and the recurrent h
@@ -188,15 +189,16 @@ def rnn_forward(kind, xw, h0, c0, rk, rb, mask, rmask, act, ract, go_backwards, 
             if kind == "lstm":
                 z += xs[t]
                 gt, c = gates[t], cs[t + 1]
-                # one call over all four gates (contiguous: faster than three strided ones),
-                # then the cell candidate's own activation over its quarter
-                f_ract(z, gt)
-                f_act(z[:, 2 * u:3 * u], gt[:, 2 * u:3 * u])
-                np.multiply(gt[:, u:2 * u], cs[t], out=c)
-                np.multiply(gt[:, :u], gt[:, 2 * u:3 * u], out=tmp)
+                by_gate = z.reshape(b, 4, u).transpose(1, 0, 2)
+                # one call over all four gates, then the cell candidate's own activation over
+                # its quarter; every later op reads whole contiguous gates
+                f_ract(by_gate, gt)
+                f_act(by_gate[2], gt[2])
+                np.multiply(gt[1], cs[t], out=c)
+                np.multiply(gt[0], gt[2], out=tmp)
                 c += tmp
                 f_act(c, tmp)
-                np.multiply(gt[:, 3 * u:], tmp, out=h)
+                np.multiply(gt[3], tmp, out=h)
             elif kind == "gru":
                 gt, x_t = gates[t], xs[t]
                 np.copyto(gt[:, 3 * u:], z[:, 2 * u:])
@@ -261,7 +263,8 @@ def rnn_backward(kind, g_out, g_h, g_c, hs, cs, gates, rk, mask, rmask, act, rac
     # copied once into dxw_bm[:, t], whose rows lie a whole sequence apart (a page each).
     dx = np.empty((b, n * u), dt)
     scratch = np.empty((b, u), dt)
-    factors = np.empty((b, 4 * u), dt) if kind == "lstm" else None
+    if kind == "lstm":  # gate-major, as the forward pass stores the gates
+        factors, by_gate = np.empty((4, b, u), dt), np.empty((4, b, u), dt)
     with np.errstate(over="ignore", under="ignore"):  # see _sigmoid
         for t in range(t_len - 1, -1, -1):
             if gy is not None:
@@ -272,8 +275,8 @@ def rnn_backward(kind, g_out, g_h, g_c, hs, cs, gates, rk, mask, rmask, act, rac
             else:
                 dh_new, dh_carry = dh, None
             if kind == "lstm":
-                gt = gates[t]
-                i, f, g, o = (gt[:, k * u:(k + 1) * u] for k in range(4))
+                gt = gates[t]  # (4, batch, units)
+                i, f, g, o = gt
                 f_act(cs[t + 1], tc)
                 dtc = dh_new * o
                 _times_derivative(d_act, tc, dtc, scratch)
@@ -282,15 +285,15 @@ def rnn_backward(kind, g_out, g_h, g_c, hs, cs, gates, rk, mask, rmask, act, rac
                     dcn += dtc
                 else:
                     dcn, dc_carry = dc + dtc, None
-                # each gate's incoming gradient, then all four derivatives at once: one
-                # contiguous pass instead of four over strided quarters
-                np.multiply(dcn, g, out=dx[:, :u])
-                np.multiply(dcn, cs[t], out=dx[:, u:2 * u])
-                np.multiply(dcn, i, out=dx[:, 2 * u:3 * u])
-                np.multiply(dh_new, tc, out=dx[:, 3 * u:])
+                # each gate's incoming gradient, then all four derivatives at once
+                np.multiply(dcn, g, out=by_gate[0])
+                np.multiply(dcn, cs[t], out=by_gate[1])
+                np.multiply(dcn, i, out=by_gate[2])
+                np.multiply(dh_new, tc, out=by_gate[3])
                 d_ract(gt, factors)
-                d_act(g, factors[:, 2 * u:3 * u])
-                dx *= factors
+                d_act(g, factors[2])
+                by_gate *= factors
+                np.copyto(dx.reshape(b, 4, u), by_gate.transpose(1, 0, 2))
                 dc = dcn * f
                 if dc_carry is not None:
                     dc += dc_carry

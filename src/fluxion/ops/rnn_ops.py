@@ -102,7 +102,7 @@ def _forward_infer(*specs, kind, act, ract, go_backwards, zero_output, return_se
         specs.append(state)
     specs.append(hist)
     if kind == "lstm":
-        specs += [hist, Spec((time, batch, 4 * units), dt)]
+        specs += [hist, Spec((time, 4, batch, units), dt)]
     elif kind == "gru":
         specs.append(Spec((time, batch, 4 * units), dt))
     return tuple(specs)
@@ -193,7 +193,8 @@ def rnn_sequence(xw, h0, recurrent_kernel, c0=None, recurrent_bias=None, mask=No
             step (gates: 4 for "lstm" in order i, f, c, o; 3 for "gru", z, r, h; 1).
         h0: `(batch, units)` initial state; `c0` the LSTM's initial carry.
         recurrent_kernel: `(units, gates * units)`.
-        recurrent_bias: `(gates * units,)`, added after the recurrent matmul (GRU).
+        recurrent_bias: `(gates * units,)`, added to every step's recurrent matmul (GRU's
+            recurrent bias; the LSTM and SimpleRNN layers pass their bias here).
         mask: `(batch, time)` bool; masked steps carry the previous state.
         recurrent_mask: `(gates, batch, units)` recurrent-dropout masks, one per gate.
         kind: "lstm", "gru" or "simple_rnn".
