@@ -10,6 +10,11 @@ of 500).
 
     python bench/ab_fit.py lenet fluxion.kernels.conv._ROW_PATCH_MIN_K=64,1000000000 --rounds 10
     python bench/ab_fit.py mlp fluxion.kernels.training.MIN_PER_THREAD=262144,32768
+
+A graph pass acts when a step is traced, so it is compared on two models of the workload, one
+traced without it, their epochs alternating the same way:
+
+    python bench/ab_fit.py lenet --without-pass share_conv_patches --rounds 10
 """
 import argparse
 import ast
@@ -24,6 +29,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "pee
 import common as C  # noqa: E402
 
 from fluxion import keras  # noqa: E402
+from fluxion.graph import passes as graph_passes  # noqa: E402
 from fluxion.keras import layers  # noqa: E402
 
 
@@ -77,36 +83,78 @@ def parse_setting(text):
     return module, attr, [ast.literal_eval(v) for v in values.split(",")]
 
 
+def traced(name, passes=None):
+    """A workload's model, its step traced (with the graph passes `passes`, default all)."""
+    keras.utils.set_random_seed(C.SEED)
+    model, x, y, batch = workload(name)
+    default = graph_passes.optimize.__defaults__
+    if passes is not None:
+        graph_passes.optimize.__defaults__ = (passes,)
+    try:
+        model.fit(x[:batch * 5], y[:batch * 5], batch_size=batch, epochs=1, verbose=0)
+    finally:
+        graph_passes.optimize.__defaults__ = default
+    return model, x, y, batch
+
+
+def alternate(rounds, runs):
+    """Times each of `runs` (callables) once a round, order reversed every other round;
+    returns ({k: times}, {k: rounds won})."""
+    times = {k: [] for k in range(len(runs))}
+    wins = dict.fromkeys(times, 0)
+    for r in range(rounds):
+        this_round = {}
+        for k in (list(times) if r % 2 == 0 else list(times)[::-1]):
+            start = time.perf_counter()
+            runs[k]()
+            this_round[k] = time.perf_counter() - start
+            times[k].append(this_round[k])
+        wins[min(this_round, key=this_round.get)] += 1
+    return times, wins
+
+
+def report(labels, times, wins, rounds):
+    for k, label in enumerate(labels):
+        print(f"{label:>32}: median {statistics.median(times[k]):.3f} s an epoch, fastest in "
+              f"{wins[k]} of {rounds} rounds ({', '.join(f'{t:.3f}' for t in times[k])})")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("workload", choices=["mlp", "lenet", "lstm", "imdb"])
-    parser.add_argument("setting", help="module.ATTR=value1,value2[,...]")
+    parser.add_argument("setting", nargs="?", help="module.ATTR=value1,value2[,...]")
+    parser.add_argument("--without-pass", metavar="NAME",
+                        help="compare the default graph passes with them less pass NAME")
     parser.add_argument("--rounds", type=int, default=8)
     args = parser.parse_args()
+    if args.without_pass:
+        passes = graph_passes.DEFAULT_PASSES
+        if args.without_pass not in [p.__name__ for p in passes]:
+            raise SystemExit(f"ab_fit: no default graph pass {args.without_pass!r}; they are "
+                             f"{', '.join(p.__name__ for p in passes)}.")
+        fewer = tuple(p for p in passes if p.__name__ != args.without_pass)
+        fits = []
+        for chosen in (None, fewer):
+            model, x, y, batch = traced(args.workload, chosen)
+            fits.append(lambda m=model, x=x, y=y, b=batch: m.fit(x, y, batch_size=b, epochs=1,
+                                                                   verbose=0))
+        times, wins = alternate(args.rounds, fits)
+        report(["all passes", f"without {args.without_pass}"], times, wins, args.rounds)
+        return
+    if not args.setting:
+        raise SystemExit("ab_fit: give a setting (module.ATTR=v1,v2) or --without-pass NAME.")
     module, attr, values = parse_setting(args.setting)
-    keras.utils.set_random_seed(C.SEED)
-    model, x, y, batch = workload(args.workload)
-    model.fit(x[:batch * 5], y[:batch * 5], batch_size=batch, epochs=1, verbose=0)  # trace
+    model, x, y, batch = traced(args.workload)
     original = getattr(module, attr)
-    times = {k: [] for k in range(len(values))}
-    wins = dict.fromkeys(times, 0)
+
+    def fit_with(value):
+        setattr(module, attr, value)
+        model.fit(x, y, batch_size=batch, epochs=1, verbose=0)
     try:
-        for r in range(args.rounds):
-            order = list(times) if r % 2 == 0 else list(times)[::-1]
-            this_round = {}
-            for k in order:
-                setattr(module, attr, values[k])
-                start = time.perf_counter()
-                model.fit(x, y, batch_size=batch, epochs=1, verbose=0)
-                this_round[k] = time.perf_counter() - start
-                times[k].append(this_round[k])
-            wins[min(this_round, key=this_round.get)] += 1
+        times, wins = alternate(args.rounds, [lambda v=v: fit_with(v) for v in values])
     finally:
         setattr(module, attr, original)
-    for k, value in enumerate(values):
-        print(f"{attr}={value!r:>14}: median {statistics.median(times[k]):.3f} s an epoch, "
-              f"fastest in {wins[k]} of {args.rounds} rounds "
-              f"({', '.join(f'{t:.3f}' for t in times[k])})")
+    report([f"{attr}={v!r}" for v in values], times, wins, args.rounds)
 
 
 if __name__ == "__main__":
