@@ -5,6 +5,7 @@ import pytest
 
 import fluxion as fx
 from fluxion.graph import passes
+from fluxion.graph.executor import compile_graph
 from fluxion.graph.ir import Graph
 from fluxion.graph.tracer import GraphTracer
 
@@ -233,3 +234,19 @@ def test_constants_are_folded_and_identities_removed():
     graph = passes.optimize(_trace(fn, (2,)))
     assert _op_names(graph) == ["constant", "multiply"]
     assert float(graph.nodes[1].attrs["value"]) == 6.0
+
+
+def test_ops_of_a_static_shape_are_folded():
+    def fn(x):
+        mean = fx.reduce_sum(x) / fx.cast(fx.size(x), "float32")
+        return mean * fx.ones_like(x) + fx.cast(fx.shape(x)[0], "float32")
+
+    graph = passes.optimize(_trace(fn, (3, 2)))
+    assert "size" not in _op_names(graph) and "ones_like" not in _op_names(graph)
+    assert "shape" not in _op_names(graph)
+    x = np.arange(6, dtype=np.float32).reshape(3, 2)
+    (got,) = compile_graph(graph)([x])
+    np.testing.assert_array_equal(got, fn(fx.constant(x)).numpy())
+    # An unknown dimension: the shape is read at run time.
+    graph = passes.optimize(_trace(fn, (None, 2)))
+    assert "size" in _op_names(graph)

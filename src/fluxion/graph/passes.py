@@ -1,6 +1,7 @@
 """Graph optimisations. Each pass takes a Graph and returns it rewritten in place.
 
-- `fold_constants`: evaluates nodes whose inputs are all constants (stateless ops only).
+- `fold_constants`: evaluates nodes whose inputs are all constants (stateless ops only), and
+  ops of an input's static shape (`size`, `shape`, `ones_like`, ...).
 - `simplify`: identities that keep results bit-identical (x * 1, x / 1, x - 0, reshape or
   identity to the same shape, double negation).
 - `eliminate_common_subexpressions`: one node for identical stateless computations.
@@ -18,6 +19,7 @@ import numpy as np
 
 from ..core.tensor import SymbolicTensor
 from ..kernels.conv import uses_patches
+from ..ops.array_ops import _ONES_LIKE, _RANK, _SHAPE, _SIZE, _ZEROS_LIKE
 from ..ops.conv_ops import (
     _BACKPROP_FILTER,
     _BACKPROP_FILTER_ON_PATCHES,
@@ -32,6 +34,7 @@ from .ir import ASSIGN, CONSTANT, PLACEHOLDER, READ_VARIABLE, Node, Special
 
 MAX_FOLDED_SIZE = 1 << 20  # elements; larger folded constants would bloat the graph
 MAX_SHARED_PATCHES = 1 << 26  # bytes of one layer's patches that share_conv_patches keeps alive
+SHAPE_ONLY_OPS = (_SIZE, _SHAPE, _RANK, _ONES_LIKE, _ZEROS_LIKE)
 
 
 def _replace_uses(graph, mapping):
@@ -105,16 +108,35 @@ def eliminate_common_subexpressions(graph):
     return graph
 
 
+def _shape_stand_in(value):
+    """An array of `value`'s static shape and dtype (no memory of its own), or None when the
+    shape is not fully known."""
+    shape = tuple(value._value.shape)
+    if None in shape:
+        return None
+    return np.broadcast_to(np.zeros((), value._value.dtype), shape)
+
+
 def fold_constants(graph):
+    """Evaluates nodes whose inputs are all constants, and ops that read only their input's
+    static shape and dtype (`size`, `shape`, `rank`, `ones_like`, `zeros_like`: a loss's mean
+    over a batch of known size, for one)."""
     constants = {}
     for node in graph.nodes:
         if node.op is CONSTANT:
             constants[id(node.outputs[0])] = node.attrs["value"]
             continue
-        if node.stateful or isinstance(node.op, Special) or not node.inputs or \
-                not all(id(v) in constants for v in node.inputs):
+        if node.stateful or isinstance(node.op, Special) or not node.inputs:
             continue
-        result = node.op.kernel(*[constants[id(v)] for v in node.inputs], **node.attrs)
+        if node.op in SHAPE_ONLY_OPS:
+            args = [_shape_stand_in(node.inputs[0])]
+            if args[0] is None:
+                continue
+        elif all(id(v) in constants for v in node.inputs):
+            args = [constants[id(v)] for v in node.inputs]
+        else:
+            continue
+        result = node.op.kernel(*args, **node.attrs)
         results = (result,) if node.op.num_outputs == 1 else tuple(result)
         if sum(np.size(r) for r in results) > MAX_FOLDED_SIZE:
             continue
