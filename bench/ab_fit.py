@@ -87,13 +87,13 @@ def traced(name, passes=None):
     """A workload's model, its step traced (with the graph passes `passes`, default all)."""
     keras.utils.set_random_seed(C.SEED)
     model, x, y, batch = workload(name)
-    default = graph_passes.optimize.__defaults__
+    default = graph_passes.DEFAULT_PASSES
     if passes is not None:
-        graph_passes.optimize.__defaults__ = (passes,)
+        graph_passes.DEFAULT_PASSES = passes
     try:
         model.fit(x[:batch * 5], y[:batch * 5], batch_size=batch, epochs=1, verbose=0)
     finally:
-        graph_passes.optimize.__defaults__ = default
+        graph_passes.DEFAULT_PASSES = default
     return model, x, y, batch
 
 

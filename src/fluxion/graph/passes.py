@@ -393,7 +393,7 @@ def share_conv_patches(graph):
         %2 = conv2d(%0, %1) strides=(1, 1) ...              : (8, 4, 4, 3) float32
         %9 = conv2d_backprop_filter(%0, %8) ...             : (3, 3, 2, 3) float32
     becomes
-        %10 = conv2d_patches(%0) ksize=(3, 3) ...           : (128, 18) float32
+        %10 = conv2d_patches(%0) ksize=(3, 3) ...           : (18, 128) float32
         %2 = conv2d_on_patches(%10, %1) ...                 : (8, 4, 4, 3) float32
         %9 = conv2d_backprop_filter_on_patches(%10, %8) ... : (3, 3, 2, 3) float32
     """
@@ -527,8 +527,9 @@ DEFAULT_PASSES = (fold_constants, simplify, eliminate_common_subexpressions,
                   pool_before_relu, share_conv_patches, fuse_elementwise)
 
 
-def optimize(graph, passes=DEFAULT_PASSES):
-    """Runs `passes` over `graph` in order and returns it."""
-    for p in passes:
+def optimize(graph, passes=None):
+    """Runs `passes` (default: `DEFAULT_PASSES`, read at each call) over `graph` in order and
+    returns it."""
+    for p in DEFAULT_PASSES if passes is None else passes:
         graph = p(graph)
     return graph
