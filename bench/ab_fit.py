@@ -1,12 +1,13 @@
 """A/B of one setting inside one process: `model.fit` epochs alternating between its values.
 
 This machine's speed drifts by 20-40% within minutes, so two versions timed in separate processes
-a minute apart often disagree about which is faster. Here one process builds the model once and
-times whole epochs, switching a module attribute (a kernel's threshold, an update rule, a thread
-count) between epochs and reversing the order every round; it prints each value's median and in
-how many rounds it was the fastest. Workloads are the peers' (bench/peers/common.py): the book's
-MLP (batch 128), LeNet (100 steps of 128), the LSTM (20 steps of 64) and the IMDb model (10 steps
-of 500).
+a minute apart often disagree about which is faster. Here one process times whole epochs,
+switching a module attribute (a kernel's threshold, an update rule, a thread count) between
+epochs, each value on a model of its own traced with it (so that settings read at trace time
+count too), reversing the order every round; it prints each value's median and in how many
+rounds it was the fastest. Workloads are the peers' (bench/peers/common.py): the book's MLP
+(batch 128), V1 (its Dense(10) alone, SGD), LeNet (100 steps of 128), the LSTM (20 steps of 64;
+`gru`: the same model with a GRU) and the IMDb model (10 steps of 500).
 
     python bench/ab_fit.py lenet fluxion.kernels.conv._ROW_PATCH_MIN_K=64,1000000000 --rounds 10
     python bench/ab_fit.py mlp fluxion.kernels.training.MIN_PER_THREAD=262144,32768
@@ -42,6 +43,13 @@ def workload(name):
             layers.Dropout(C.MLP_DROPOUT), layers.Dense(C.MLP_HIDDEN, activation="relu"),
             layers.Dropout(C.MLP_DROPOUT), layers.Dense(C.MNIST_CLASSES, activation="softmax")])
         batch, loss = 128, "categorical_crossentropy"
+    elif name == "v1":
+        x, _, y = C.mnist_data(C.MNIST_TRAIN)
+        model = keras.Sequential([keras.Input((C.MNIST_DIM,)),
+                                  layers.Dense(C.MNIST_CLASSES, activation="softmax")])
+        model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.01),
+                      loss="categorical_crossentropy", metrics=["accuracy"])
+        return model, x, y, 128
     elif name == "lenet":
         x, _, y = C.lenet_data(C.LENET_BATCH * C.LENET_STEPS, channels_last=True)
         model = keras.Sequential([
@@ -51,11 +59,12 @@ def workload(name):
             layers.MaxPooling2D((2, 2), strides=(2, 2)), layers.Flatten(),
             layers.Dense(500, activation="relu"), layers.Dense(10, activation="softmax")])
         batch, loss = C.LENET_BATCH, "categorical_crossentropy"
-    elif name == "lstm":
+    elif name in ("lstm", "gru"):
         x, y = C.lstm_data(C.LSTM_BATCH * C.LSTM_STEPS)
+        recurrent = layers.LSTM if name == "lstm" else layers.GRU
         model = keras.Sequential([
             keras.Input((C.LSTM_LEN,), dtype="int32"), layers.Embedding(C.LSTM_VOCAB, C.LSTM_EMB),
-            layers.LSTM(C.LSTM_UNITS), layers.Dense(1, activation="sigmoid")])
+            recurrent(C.LSTM_UNITS), layers.Dense(1, activation="sigmoid")])
         batch, loss = C.LSTM_BATCH, "binary_crossentropy"
     elif name == "imdb":
         x, y = C.imdb_data()
@@ -67,7 +76,8 @@ def workload(name):
             layers.Dense(1, activation="sigmoid")])
         batch, loss = C.IMDB_BATCH, "binary_crossentropy"
     else:
-        raise SystemExit(f"ab_fit: unknown workload {name!r}; expected mlp, lenet, lstm or imdb.")
+        raise SystemExit(f"ab_fit: unknown workload {name!r}; expected mlp, v1, lenet, lstm, "
+                         f"gru or imdb.")
     model.compile(optimizer=keras.optimizers.Adam(), loss=loss, metrics=["accuracy"])
     return model, x, y, batch
 
@@ -121,7 +131,7 @@ def report(labels, times, wins, rounds):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("workload", choices=["mlp", "lenet", "lstm", "imdb"])
+    parser.add_argument("workload", choices=["mlp", "v1", "lenet", "lstm", "gru", "imdb"])
     parser.add_argument("setting", nargs="?", help="module.ATTR=value1,value2[,...]")
     parser.add_argument("--without-pass", metavar="NAME",
                         help="compare the default graph passes with them less pass NAME")
@@ -144,14 +154,20 @@ def main():
     if not args.setting:
         raise SystemExit("ab_fit: give a setting (module.ATTR=v1,v2) or --without-pass NAME.")
     module, attr, values = parse_setting(args.setting)
-    model, x, y, batch = traced(args.workload)
     original = getattr(module, attr)
 
-    def fit_with(value):
+    def fit_with(value, model, x, y, batch):
         setattr(module, attr, value)
         model.fit(x, y, batch_size=batch, epochs=1, verbose=0)
     try:
-        times, wins = alternate(args.rounds, [lambda v=v: fit_with(v) for v in values])
+        # One model per value, traced with it: a setting read at trace time (a layout, a
+        # buffer's shape) then holds for that model's steps too.
+        fits = []
+        for v in values:
+            setattr(module, attr, v)
+            workload = traced(args.workload)
+            fits.append(lambda v=v, workload=workload: fit_with(v, *workload))
+        times, wins = alternate(args.rounds, fits)
     finally:
         setattr(module, attr, original)
     report([f"{attr}={v!r}" for v in values], times, wins, args.rounds)

@@ -285,3 +285,43 @@ def test_an_overridden_make_train_function_is_used():
     model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
     model.fit(x, y, batch_size=16, epochs=1, verbose=0)
     assert len(calls) == 4
+
+
+def test_shuffled_batches_reuse_their_arrays_and_hold_the_same_rows():
+    from fluxion.keras.trainers.data_adapter import ArrayBatches
+    x, y = blobs(100)
+    batches = ArrayBatches(x, y, batch_size=32, shuffle=True)
+
+    def epoch(reuse_buffers):
+        np.random.seed(5)
+        return [(bx, bx.copy(), by.copy()) for bx, by, _ in batches.epoch(reuse_buffers)]
+
+    fresh, reused = epoch(False), epoch(True)
+    for (_, fx_, fy), (_, rx, ry) in zip(fresh, reused):
+        np.testing.assert_array_equal(fx_, rx)
+        np.testing.assert_array_equal(fy, ry)
+    assert reused[0][0] is reused[1][0] is reused[2][0]  # the three full batches: one array
+    assert reused[3][0].shape == (4, 4) and reused[3][0] is not reused[0][0]
+    assert fresh[0][0] is not fresh[1][0]
+
+
+@pytest.mark.parametrize("setting, reuses", [("compiled", True), ("run_eagerly", False),
+                                             ("batch_logs_read", False)])
+def test_fit_reuses_batch_arrays_only_for_its_compiled_update(monkeypatch, setting, reuses):
+    from fluxion.keras.trainers.data_adapter import ArrayBatches
+    asked = []
+    epoch = ArrayBatches.epoch
+
+    def spy(self, reuse_buffers=False):
+        asked.append(reuse_buffers)
+        return epoch(self, reuse_buffers)
+
+    monkeypatch.setattr(ArrayBatches, "epoch", spy)
+    x, y = blobs(64)
+    model = classifier()
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy",
+                  run_eagerly=setting == "run_eagerly")
+    reader = keras.callbacks.LambdaCallback(on_train_batch_end=lambda batch, logs: None)
+    model.fit(x, y, batch_size=16, epochs=2, verbose=0,
+              callbacks=[reader] if setting == "batch_logs_read" else [])
+    assert asked == [reuses, reuses]

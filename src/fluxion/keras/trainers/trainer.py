@@ -11,7 +11,8 @@ import numpy as np
 
 from ...autodiff.tape import GradientTape
 from ...core import nest
-from ...graph.function import function
+from ...graph.function import Function, function
+from ...graph.function import run_eagerly as functions_run_eagerly
 from ...ops import math_ops
 from .. import optimizers as optimizers_module
 from ..metrics import Mean
@@ -225,6 +226,10 @@ class Trainer:
                                      model=self, verbose=verbose, epochs=epochs,
                                      steps=batches.steps)
         train_function = self._step_function("train", callback_list)
+        # The compiled update keeps nothing of a batch: the next one may reuse its arrays.
+        reuse_buffers = isinstance(batches, data_adapter.ArrayBatches) and \
+            isinstance(train_function, Function) and not functions_run_eagerly() and \
+            train_function is self._update_functions.get("train")
         self.stop_training = False
         callback_list.on_train_begin()
         # BackupAndRestore tells where an interrupted run resumes.
@@ -234,7 +239,9 @@ class Trainer:
             self.reset_metrics()
             callback_list.on_epoch_begin(epoch)
             step = -1
-            for step, batch in enumerate(batches.epoch()):
+            epoch_batches = batches.epoch(reuse_buffers=True) if reuse_buffers else \
+                batches.epoch()
+            for step, batch in enumerate(epoch_batches):
                 if batches.steps is not None and step >= batches.steps:
                     break
                 if step == 0:
