@@ -59,11 +59,27 @@ def _leaf_key(leaf):
     return ("object", id(leaf))
 
 
-def _structure_key(obj):
+_NONE_KEY = _leaf_key(None)
+
+
+def _structure_key(obj, leaves):
+    """The cache key of `obj`'s structure and leaves; appends its tensor leaves (tensors,
+    arrays, TensorSpecs) to `leaves` in `nest.flatten` order. One walk for both: a compiled
+    training step is called thousands of times an epoch."""
+    kind = type(obj)
+    if kind is np.ndarray:
+        leaves.append(obj)
+        return ("tensor", obj.shape, obj.dtype.str)
+    if kind is tuple or kind is list:
+        return (kind.__name__, tuple([_structure_key(v, leaves) for v in obj]))
+    if obj is None:
+        return _NONE_KEY
     if isinstance(obj, dict):
-        return ("dict", tuple((k, _structure_key(obj[k])) for k in sorted(obj)))
+        return ("dict", tuple([(k, _structure_key(obj[k], leaves)) for k in sorted(obj)]))
     if isinstance(obj, (list, tuple)):
-        return (type(obj).__name__, tuple(_structure_key(v) for v in obj))
+        return (kind.__name__, tuple([_structure_key(v, leaves) for v in obj]))
+    if _is_tensor_leaf(obj):
+        leaves.append(obj)
     return _leaf_key(obj)
 
 
@@ -173,7 +189,7 @@ class ConcreteFunction:
         self._positions = positions  # per output leaf: _TENSOR, or the Python value returned
 
     def _call_flat(self, tensor_leaves):
-        arrays = [t._value if isinstance(t, Tensor) else
+        arrays = [t if type(t) is np.ndarray else t._value if isinstance(t, Tensor) else
                   (t.read_value()._value if isinstance(t, Variable) else np.asarray(t))
                   for t in tensor_leaves]
         results = iter(self._executable(arrays))
@@ -238,17 +254,18 @@ class Function:
             # Inside another trace the body is inlined; under an active GradientTape it runs
             # eagerly so that the tape records every op.
             return self._python_function(*args, **kwargs)
-        return self._concrete_for(args, kwargs)._call_flat(self._tensor_leaves(args, kwargs))
-
-    def _tensor_leaves(self, args, kwargs):
-        return [x for x in nest.flatten((args, kwargs)) if _is_tensor_leaf(x)]
+        key, leaves = self._key(args, kwargs)
+        return self._concrete_for(args, kwargs, key)._call_flat(leaves)
 
     def _key(self, args, kwargs):
+        """(the cache key of a call, the call's tensor leaves)."""
         captured = _captured_python_state(self._python_function)
+        leaves = []
         if self._input_signature is not None:
             self._check_signature(args)
-            return ("signature", captured)
-        return ("call", (_structure_key((list(args), kwargs)), captured))
+            _structure_key((args, kwargs), leaves)
+            return ("signature", captured), leaves
+        return ("call", (_structure_key((list(args), kwargs), leaves), captured)), leaves
 
     def _check_signature(self, args):
         leaves = nest.flatten(list(args))
@@ -262,8 +279,7 @@ class Function:
                                  f" and dtype {np.asarray(leaf).dtype.name} does not match the "
                                  f"input_signature {spec}.")
 
-    def _concrete_for(self, args, kwargs):
-        key = self._key(args, kwargs)
+    def _concrete_for(self, args, kwargs, key):
         concrete = self._concrete.get(key)
         if concrete is None and self._reduce_retracing:
             key, concrete = self._relaxed_match(key)
@@ -338,7 +354,7 @@ class Function:
         """
         if not args and not kwargs and self._input_signature is not None:
             args = tuple(self._input_signature)
-        key = self._key(args, kwargs) if self._input_signature is None else \
+        key = self._key(args, kwargs)[0] if self._input_signature is None else \
             ("signature", _captured_python_state(self._python_function))
         concrete = self._concrete.get(key)
         if concrete is None:
