@@ -236,6 +236,19 @@ def test_constants_are_folded_and_identities_removed():
     assert float(graph.nodes[1].attrs["value"]) == 6.0
 
 
+def test_a_scalar_sum_and_a_division_by_a_nonzero_constant_are_simplified():
+    def fn(x, s):
+        return fx.math.divide_no_nan(x, fx.constant([2.0, 4.0])) * fx.reduce_sum(s) + \
+            fx.math.divide_no_nan(x, fx.constant([2.0, 0.0]))
+
+    graph = passes.eliminate_dead_code(passes.simplify(_trace(fn, (2,), ())))
+    assert _op_names(graph).count("divide") == 1 and "reduce_sum" not in _op_names(graph)
+    assert _op_names(graph).count("divide_no_nan") == 1  # a zero in the divisor: kept
+    x, s = np.array([1.0, -3.0], np.float32), np.array(-0.5, np.float32)
+    (got,) = compile_graph(graph)([x, s])
+    np.testing.assert_array_equal(got, fn(fx.constant(x), fx.constant(s)).numpy())
+
+
 def test_ops_of_a_static_shape_are_folded():
     def fn(x):
         mean = fx.reduce_sum(x) / fx.cast(fx.size(x), "float32")

@@ -3,7 +3,8 @@
 - `fold_constants`: evaluates nodes whose inputs are all constants (stateless ops only), and
   ops of an input's static shape (`size`, `shape`, `ones_like`, ...).
 - `simplify`: identities that keep results bit-identical (x * 1, x / 1, x - 0, reshape or
-  identity to the same shape, double negation).
+  identity to the same shape, double negation, the sum of a scalar, `divide_no_nan` by a
+  nonzero constant).
 - `eliminate_common_subexpressions`: one node for identical stateless computations.
 - `fold_variable_updates`: `assign(v, read(v) + d)` becomes an in-place `assign_add(v, d)`.
 - `eliminate_dead_code`: drops nodes no output or effect depends on.
@@ -29,6 +30,7 @@ from ..ops.conv_ops import (
     _MAX_POOL_GRAD,
     _PATCHES,
 )
+from ..ops.math_ops import _divide
 from ..ops.nn_ops import _RELU, _RELU_GRAD
 from .ir import ASSIGN, CONSTANT, PLACEHOLDER, READ_VARIABLE, Node, Special
 
@@ -163,8 +165,15 @@ def _is_all(value, number):
     return c is not None and np.size(c) > 0 and bool(np.all(np.asarray(c) == number))
 
 
+def _is_nonzero(value):
+    c = _constant_value(value)
+    return c is not None and np.size(c) > 0 and bool(np.all(np.asarray(c) != 0))
+
+
 def simplify(graph):
-    """Algebraic identities that leave results bit-identical."""
+    """Algebraic identities that leave results bit-identical: x * 1, x / 1, x - 0, --x,
+    reshapes and casts to the same shape and dtype, the sum of a scalar, and `divide_no_nan`
+    by a constant without zeros (a plain division)."""
     mapping = {}
     for node in graph.nodes:
         node.inputs = tuple(_resolve(mapping, v) for v in node.inputs)
@@ -189,6 +198,11 @@ def simplify(graph):
             inner = node.inputs[0]._producer
             if inner is not None and getattr(inner.op, "name", "") == "negative":
                 replacement = inner.inputs[0]
+        elif name == "reduce_sum" and node.inputs[0]._value.shape == () and \
+                node.inputs[0]._value.dtype == out._value.dtype:
+            replacement = node.inputs[0]  # the sum of one number is that number
+        elif name == "divide_no_nan" and _is_nonzero(node.inputs[1]):
+            node.op = _divide.op  # a loss's mean over a known batch size
         if replacement is not None:
             mapping[id(out)] = replacement
     graph.outputs = [_resolve(mapping, v) for v in graph.outputs]
