@@ -1,7 +1,7 @@
 """The kernels' fast paths against direct loops: the row-wise segment sum (an embedding's
 gradient), `gather` into a given buffer, pooling over windows that tile the input, the
-global max pooling gradient (shared among tied maxima, as TensorFlow's reduce_max), and relu
-and bias_add over folded rows."""
+global max pooling gradient (shared among tied maxima, as TensorFlow's reduce_max), relu
+and bias_add over folded rows, and softmax-style kernels over class scores by column."""
 import itertools
 
 import numpy as np
@@ -204,3 +204,31 @@ def test_bias_add_over_folded_rows_is_broadcast_add(shape, into_out):
     assert got.shape == x.shape and (out is None or got is out)
     np.testing.assert_array_equal(got, x + b)
     np.testing.assert_array_equal(N.bias_add(x[::2], b), x[::2] + b)  # not contiguous
+
+
+@pytest.mark.parametrize("shape", [(128, 10), (4, 32, 3), (512, 2)])
+def test_softmax_kernels_over_class_scores_equal_the_generic_path(shape):
+    # A short last axis runs on the (classes, rows) transpose; the generic path over the
+    # first axis of that transpose makes the same reductions: the same bits.
+    rng = np.random.default_rng(3)
+    x = (rng.standard_normal(shape) * 20).astype(np.float32)
+    x.reshape(-1, shape[-1])[0] = -np.inf  # a row of -inf: NaN, as in TensorFlow
+    labels = rng.random(shape).astype(np.float32)
+    last = len(shape) - 1
+
+    def by_rows(kernel, *arrays):  # the generic path on (classes, rows), transposed back
+        cols = [np.ascontiguousarray(a.reshape(-1, shape[-1]).T) for a in arrays]
+        return kernel(*cols, 0)
+
+    got = N.softmax(x, last)
+    assert got.flags.c_contiguous
+    np.testing.assert_array_equal(got.reshape(-1, shape[-1]), by_rows(N.softmax, x).T)
+    np.testing.assert_array_equal(N.log_softmax(x, last).reshape(-1, shape[-1]),
+                                  by_rows(N.log_softmax, x).T)
+    np.testing.assert_array_equal(N.softmax_cross_entropy(labels, x, last).ravel(),
+                                  by_rows(N.softmax_cross_entropy, labels, x))
+    finite = x.reshape(-1, shape[-1])[1:].astype(np.float64)
+    expected = np.exp(finite - finite.max(1, keepdims=True))
+    np.testing.assert_allclose(got.reshape(-1, shape[-1])[1:],
+                               expected / expected.sum(1, keepdims=True), rtol=1e-5, atol=1e-7)
+    assert np.isnan(got.reshape(-1, shape[-1])[0]).all()

@@ -7,6 +7,7 @@ row maximum before `exp`, sigmoid-style kernels only ever exponentiate `-|x|`.
 import numpy as np
 
 from .reduce import last_axis as reduce_last_axis
+from .reduce import short_last_axis
 from .shapes import fold_rows
 
 SELU_ALPHA = 1.6732632423543772848170429916717
@@ -104,20 +105,48 @@ def _shifted(x, axis):
     return x - _reduce(np.maximum.reduce, x, axis)
 
 
+def _by_column(x, axis):
+    """The contiguous (classes, rows) transpose of `x` when `axis` is a short last axis (class
+    scores): every step then runs over long rows, with the reductions `reduce.last_axis` makes,
+    so results are the same bits; else None."""
+    if axis != x.ndim - 1 or not short_last_axis(x):
+        return None
+    return np.ascontiguousarray(x.reshape(-1, x.shape[-1]).T)
+
+
+def _from_columns(t, shape):
+    return np.ascontiguousarray(t.T).reshape(shape)
+
+
 def softmax(x, axis):
     """`exp(x) / sum(exp(x), axis)`, computed on `x - max(x)` so that exp never overflows."""
     if x.size == 0:
         return x.copy()
+    t = _by_column(x, axis)
+    if t is not None:
+        t -= np.maximum.reduce(t, 0)
+        np.exp(t, out=t)
+        t /= np.add.reduce(t, 0)
+        return _from_columns(t, x.shape)
     e = _shifted(x, axis)
     np.exp(e, out=e)
     e /= _reduce(np.add.reduce, e, axis)
     return e
 
 
+def _log_softmax_by_column(t):
+    t -= np.maximum.reduce(t, 0)
+    t -= np.log(np.add.reduce(np.exp(t), 0))
+    return t
+
+
 def log_softmax(x, axis):
     """`x - logsumexp(x, axis)`, computed on `x - max(x)`."""
     if x.size == 0:
         return x.copy()
+    t = _by_column(x, axis)
+    if t is not None:
+        return _from_columns(_log_softmax_by_column(t), x.shape)
     s = _shifted(x, axis)
     s -= np.log(_reduce(np.add.reduce, np.exp(s), axis))
     return s
@@ -125,6 +154,12 @@ def log_softmax(x, axis):
 
 def softmax_cross_entropy(labels, logits, axis):
     """`-sum(labels * log_softmax(logits), axis)`: one loss per example."""
+    t = _by_column(logits, axis) if labels.shape == logits.shape and \
+        labels.dtype == logits.dtype else None
+    if t is not None:
+        terms = _log_softmax_by_column(t)
+        terms *= labels.reshape(t.shape[::-1]).T
+        return np.negative(np.add.reduce(terms, 0)).reshape(logits.shape[:-1])
     terms = labels * log_softmax(logits, axis)
     return -np.squeeze(_reduce(np.add.reduce, terms, axis), axis)
 

@@ -24,9 +24,21 @@ def last_axis(reduce, x, keepdims=False):
     array([1., 3., 5.])
     """
     n = x.shape[-1]
-    if x.ndim >= 2 and 1 < n <= SHORT and x.size >= MIN_ROWS * n:
+    if short_last_axis(x):
         rows = np.ascontiguousarray(x.reshape(-1, n).T)
         result = reduce(rows, 0).reshape(x.shape[:-1])
     else:
         result = reduce(x, -1)
     return result[..., None] if keepdims else result
+
+
+def short_last_axis(x):
+    """Whether `last_axis` reduces `x` through its contiguous transpose (a short last axis, rows
+    enough to pay for the copy).
+
+    Example:
+    >>> short_last_axis(np.zeros((128, 10))), short_last_axis(np.zeros((128, 100)))
+    (True, False)
+    """
+    n = x.shape[-1]
+    return x.ndim >= 2 and 1 < n <= SHORT and x.size >= MIN_ROWS * n
