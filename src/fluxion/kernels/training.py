@@ -41,17 +41,21 @@ def update(rule, params, grads, slots, scalars, hyper):
     # Hyper-parameters stay Python numbers: NumPy applies them in the arrays' dtype, and
     # `1 - beta` keeps its double precision (in float32, 1 - 0.999 is off by 5e-5).
     constants = {**{k: dtype(v) for k, v in scalars.items()}, **hyper}
-    flat = {name: [a.reshape(-1) for a in arrays]
-            for name, arrays in {"p": params, "g": grads, **slots}.items()}
-    units = [(k, i, min(i + UNIT, a.size)) for k, a in enumerate(flat["p"])
-             for i in range(0, a.size, UNIT)]
-    runs = parallel.balanced([stop - start for _, start, stop in units],
-                             min_piece=MIN_PER_THREAD)
     step = RULES[rule]
+    units = [(k, i, min(i + UNIT, p.size)) for k, p in enumerate(params)
+             for i in range(0, p.size, UNIT)]
 
     def run(first, last):
         for k, i, j in units[first:last]:
-            step(**{name: arrays[k][i:j] for name, arrays in flat.items()}, **constants)
+            step(params[k].reshape(-1)[i:j], grads[k].reshape(-1)[i:j],
+                 **{name: arrays[k].reshape(-1)[i:j] for name, arrays in slots.items()},
+                 **constants)
+    total = sum(p.size for p in params)
+    if total < 2 * MIN_PER_THREAD or parallel.num_threads() == 1:
+        run(0, len(units))  # one piece: no split, no hand-over (most models' updates)
+        return
+    runs = parallel.balanced([stop - start for _, start, stop in units],
+                             min_piece=MIN_PER_THREAD)
     parallel.run([lambda first=first, last=last: run(first, last) for first, last in runs])
 
 
