@@ -157,8 +157,9 @@ def rnn_forward(kind, xw, h0, c0, rk, rb, mask, rmask, act, ract, go_backwards, 
     """Runs a whole sequence. Returns `(out, h_T, c_T, hs, cs, gates)`.
 
     `out` is `(batch, time, units)` (return_sequences) or `(batch, units)`; `c_T`/`cs` are None
-    except for LSTM; `gates` is `(time, 4, batch, units)` for LSTM (gate-major), `(time, batch,
-    4 * units)` for GRU, None for SimpleRNN. `hs`/`cs`: `(time + 1, batch, units)` carried
+    except for LSTM; `gates` is `(time, 4, batch, units)`, gate-major, for LSTM (i, f, c, o) and
+    GRU (z, r, the candidate h and the recurrent part of its pre-activation), None for
+    SimpleRNN. `hs`/`cs`: `(time + 1, batch, units)` carried
     states in processing order (index 0 the initial state). With `out` (arrays in the order of
     the results, None for the absent ones), the results are written there: a compiled step
     reuses them, so that the large `hs`, `cs` and `gates` are not fresh memory every call.
@@ -172,13 +173,12 @@ def rnn_forward(kind, xw, h0, c0, rk, rb, mask, rmask, act, ract, go_backwards, 
     hs = _buffer(out, 3, (t_len + 1, b, u), dt)
     hs[0] = h0
     cs = gates = None
+    if kind != "simple_rnn":  # gate-major: each gate's (batch, units) block contiguous
+        gates = _buffer(out, 5, (t_len, 4, b, u), dt)
     if kind == "lstm":
         cs = _buffer(out, 4, (t_len + 1, b, u), dt)
         cs[0] = c0
-        gates = _buffer(out, 5, (t_len, 4, b, u), dt)  # gate-major: each gate contiguous
         tmp = np.empty((b, u), dt)
-    elif kind == "gru":
-        gates = _buffer(out, 5, (t_len, b, 4 * u), dt)  # z, r, hh and the recurrent h
     z = np.empty((b, GATES[kind] * u), dt)
     with np.errstate(over="ignore", under="ignore"):
         for t in range(t_len):
@@ -200,16 +200,18 @@ def rnn_forward(kind, xw, h0, c0, rk, rb, mask, rmask, act, ract, go_backwards, 
                 f_act(c, tmp)
                 np.multiply(gt[3], tmp, out=h)
             elif kind == "gru":
-                gt, x_t = gates[t], xs[t]
-                np.copyto(gt[:, 3 * u:], z[:, 2 * u:])
-                np.add(x_t[:, :2 * u], z[:, :2 * u], out=gt[:, :2 * u])
-                f_ract(gt[:, :2 * u], gt[:, :2 * u])
-                hh = gt[:, 2 * u:3 * u]
-                np.multiply(gt[:, u:2 * u], z[:, 2 * u:], out=hh)
-                hh += x_t[:, 2 * u:]
+                gt = gates[t]
+                by_gate = z.reshape(b, 3, u).transpose(1, 0, 2)
+                x_by_gate = xs[t].reshape(b, 3, u).transpose(1, 0, 2)
+                np.copyto(gt[3], by_gate[2])
+                np.add(x_by_gate[:2], by_gate[:2], out=gt[:2])
+                f_ract(gt[:2], gt[:2])
+                hh = gt[2]
+                np.multiply(gt[1], gt[3], out=hh)
+                hh += x_by_gate[2]
                 f_act(hh, hh)
                 np.subtract(hp, hh, out=h)   # h = z * hp + (1 - z) * hh
-                h *= gt[:, :u]
+                h *= gt[0]
                 h += hh
             else:
                 z += xs[t]
@@ -263,8 +265,8 @@ def rnn_backward(kind, g_out, g_h, g_c, hs, cs, gates, rk, mask, rmask, act, rac
     # copied once into dxw_bm[:, t], whose rows lie a whole sequence apart (a page each).
     dx = np.empty((b, n * u), dt)
     scratch = np.empty((b, u), dt)
-    if kind == "lstm":  # gate-major, as the forward pass stores the gates
-        factors, by_gate = np.empty((4, b, u), dt), np.empty((4, b, u), dt)
+    if kind != "simple_rnn":  # gate-major, as the forward pass stores the gates
+        factors, by_gate = np.empty((n, b, u), dt), np.empty((n, b, u), dt)
     with np.errstate(over="ignore", under="ignore"):  # see _sigmoid
         for t in range(t_len - 1, -1, -1):
             if gy is not None:
@@ -300,17 +302,19 @@ def rnn_backward(kind, g_out, g_h, g_c, hs, cs, gates, rk, mask, rmask, act, rac
                 dh_prev = _rec_matmul_t(dx, rk, rmask)
             elif kind == "gru":
                 gt, dm = gates[t], dmi[t]
-                zg, r, hh, mh = (gt[:, k * u:(k + 1) * u] for k in range(4))
-                dah = dx[:, 2 * u:]
-                np.multiply(dh_new, 1 - zg, out=dah)
+                zg, r, hh, mh = gt
+                d_z, d_r, dah = by_gate
+                np.subtract(1, zg, out=dah)
+                dah *= dh_new
                 _times_derivative(d_act, hh, dah, scratch)
-                np.multiply(dah, r, out=dm[:, 2 * u:])
-                np.multiply(dah, mh, out=dx[:, u:2 * u])
-                _times_derivative(d_ract, r, dx[:, u:2 * u], scratch)
-                np.subtract(hp, hh, out=dx[:, :u])
-                dx[:, :u] *= dh_new
-                _times_derivative(d_ract, zg, dx[:, :u], scratch)
+                np.multiply(dah, mh, out=d_r)
+                np.subtract(hp, hh, out=d_z)
+                d_z *= dh_new
+                d_ract(gt[:2], factors[:2])  # z's and r's derivatives at once
+                by_gate[:2] *= factors[:2]
+                np.copyto(dx.reshape(b, 3, u), by_gate.transpose(1, 0, 2))
                 np.copyto(dm[:, :2 * u], dx[:, :2 * u])
+                np.multiply(dah, r, out=dm[:, 2 * u:])
                 dh_prev = _rec_matmul_t(dm, rk, rmask)
                 dh_prev += dh_new * zg
             else:

@@ -102,9 +102,9 @@ def _forward_infer(*specs, kind, act, ract, go_backwards, zero_output, return_se
         specs.append(state)
     specs.append(hist)
     if kind == "lstm":
-        specs += [hist, Spec((time, 4, batch, units), dt)]
-    elif kind == "gru":
-        specs.append(Spec((time, batch, 4 * units), dt))
+        specs.append(hist)
+    if kind != "simple_rnn":
+        specs.append(Spec((time, 4, batch, units), dt))  # the gates, gate-major
     return tuple(specs)
 
 
