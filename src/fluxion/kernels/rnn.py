@@ -159,10 +159,10 @@ def rnn_forward(kind, xw, h0, c0, rk, rb, mask, rmask, act, ract, go_backwards, 
     `out` is `(batch, time, units)` (return_sequences) or `(batch, units)`; `c_T`/`cs` are None
     except for LSTM; `gates` is `(time, 4, batch, units)`, gate-major, for LSTM (i, f, c, o) and
     GRU (z, r, the candidate h and the recurrent part of its pre-activation), None for
-    SimpleRNN. `hs`/`cs`: `(time + 1, batch, units)` carried
-    states in processing order (index 0 the initial state). With `out` (arrays in the order of
-    the results, None for the absent ones), the results are written there: a compiled step
-    reuses them, so that the large `hs`, `cs` and `gates` are not fresh memory every call.
+    SimpleRNN. `hs`/`cs`: `(time + 1, batch, units)` carried states in processing order (index
+    0 the initial state). With `out` (arrays in the order of the results, None for the absent
+    ones), the results are written there: a compiled step reuses them, so that the large `hs`,
+    `cs` and `gates` are not fresh memory every call.
     """
     f_act, f_ract = ACTIVATIONS[act][0], ACTIVATIONS[ract][0]
     b, t_len, _ = xw.shape
