@@ -217,7 +217,7 @@ def test_softmax_kernels_over_class_scores_equal_the_generic_path(shape):
     labels = rng.random(shape).astype(np.float32)
     last = len(shape) - 1
 
-    def by_rows(kernel, *arrays):  # the generic path on (classes, rows), transposed back
+    def by_rows(kernel, *arrays):  # the generic path, over axis 0 of the (classes, rows) copy
         cols = [np.ascontiguousarray(a.reshape(-1, shape[-1]).T) for a in arrays]
         return kernel(*cols, 0)
 
