@@ -160,14 +160,14 @@ def _constant_value(value):
     return node.attrs["value"] if node is not None and node.op is CONSTANT else None
 
 
+def _constant_where(value, test):
+    """Whether `value` is a non-empty constant whose every element passes `test`."""
+    c = _constant_value(value)
+    return c is not None and np.size(c) > 0 and bool(np.all(test(np.asarray(c))))
+
+
 def _is_all(value, number):
-    c = _constant_value(value)
-    return c is not None and np.size(c) > 0 and bool(np.all(np.asarray(c) == number))
-
-
-def _is_nonzero(value):
-    c = _constant_value(value)
-    return c is not None and np.size(c) > 0 and bool(np.all(np.asarray(c) != 0))
+    return _constant_where(value, lambda c: c == number)
 
 
 def simplify(graph):
@@ -201,7 +201,7 @@ def simplify(graph):
         elif name == "reduce_sum" and node.inputs[0]._value.shape == () and \
                 node.inputs[0]._value.dtype == out._value.dtype:
             replacement = node.inputs[0]  # the sum of one number is that number
-        elif name == "divide_no_nan" and _is_nonzero(node.inputs[1]):
+        elif name == "divide_no_nan" and _constant_where(node.inputs[1], lambda c: c != 0):
             node.op = _divide.op  # a loss's mean over a known batch size
         if replacement is not None:
             mapping[id(out)] = replacement
