@@ -10,7 +10,7 @@ array([[2., 1.],
 """
 __version__ = "0.1.0"
 
-from . import config, linalg, math, nn, random
+from . import config, errors, linalg, math, nn, random
 from . import ops as _ops
 from .autodiff import GradientTape, UnconnectedGradients, custom_gradient
 from .core import nest
@@ -41,19 +41,16 @@ from .core.tensor_spec import TensorSpec
 from .core.variable import Variable
 from .graph import cond, function, scan, while_loop
 from .ops.array_ops import *  # its __all__: the top-level array ops
-from .ops.index_ops import *  # its __all__: gather, boolean_mask, sort, slice, ...
+from .ops.clip_ops import *  # its __all__: clip_by_value, clip_by_norm, clip_by_global_norm
+from .ops.index_ops import *  # its __all__: gather, boolean_mask, sort, slice, argmax, ...
 from .ops.linalg_ops import *  # its __all__: einsum, norm, tensordot
 from .ops.logging_ops import print
 from .ops.math_ops import (
     abs,
     add,
     add_n,
-    argmax,
-    argmin,
     cast,
     ceil,
-    clip_by_norm,
-    clip_by_value,
     cos,
     cumsum,
     divide,
@@ -95,6 +92,10 @@ from .ops.math_ops import (
     tanh,
     truediv,
 )
+from .ops.scatter_ops import *  # its __all__: scatter_nd, tensor_scatter_nd_*, roll
+from .ops.segment_ops import *  # its __all__: unique, unique_with_counts
+
+newaxis = None  # `x[:, tf.newaxis]` inserts an axis of size 1
 
 
 def __getattr__(name):

@@ -74,3 +74,16 @@ from .ops.math_ops import (  # noqa: F401
     truediv,
 )
 from .ops.nn_ops import log_softmax, softplus, softsign  # noqa: F401
+from .ops.segment_ops import (  # noqa: F401
+    bincount,
+    segment_max,
+    segment_mean,
+    segment_min,
+    segment_prod,
+    segment_sum,
+    unsorted_segment_max,
+    unsorted_segment_mean,
+    unsorted_segment_min,
+    unsorted_segment_prod,
+    unsorted_segment_sqrt_n,
+)

@@ -171,10 +171,55 @@ def norm_errors():
     return [ErrorCase((x,), {"ord": "fro"}, ValueError, "norm: ord='fro' is not a supported "
                                                          "vector norm"),
             ErrorCase((x,), {"ord": -1}, ValueError, "not a supported vector norm"),
-            ErrorCase((x,), {"ord": 2, "axis": (0, 1)}, ValueError,
-                      "not supported for matrix norms"),
+            ErrorCase((x,), {"ord": -2, "axis": (0, 1)}, ValueError,  # as TensorFlow
+                      r"not supported for matrix norms \(supported: 'euclidean', 'fro', 1, 2"),
             ErrorCase((x,), {"axis": 2}, ValueError, "norm: axis 2 is out of range"),
             ErrorCase((x,), {"axis": (0, 1, 1)}, ValueError, "norm: axis must be")]
+
+
+def spectral_samples(rng, dtype):
+    # Matrices with well separated singular values (the largest is then differentiable).
+    base = np.array([[3.0, 1.0, 0.5], [0.2, 2.0, -0.4]])
+    yield Sample(((base + rand(rng, (2, 3), np.float64, -0.1, 0.1)).astype(dtype),),
+                 {"ord": 2, "axis": [0, 1]})  # TF: ord=2 is the largest singular value
+    batch = np.stack([base, -base[:, ::-1] * 0.5, [[1.0, 0.3, 0.0], [0.0, 4.0, 0.2]]])
+    yield Sample((batch.astype(dtype),), {"ord": 2, "axis": [-2, -1], "keepdims": True})
+    yield Sample((np.ascontiguousarray(np.transpose(batch, (1, 0, 2))).astype(dtype),),
+                 {"ord": 2, "axis": (0, 2)})
+
+
+def spectral_ref(x, ord=2, axis=None, keepdims=False):
+    return np.linalg.norm(x, ord, axis=tuple(axis), keepdims=keepdims)
+
+
+def spectral_grad(x):
+    with fx.GradientTape() as tape:
+        tape.watch(x)
+        y = fx.reduce_sum(fx.linalg.norm(x, ord=2, axis=[-2, -1]))
+    return tape.gradient(y, x)
+
+
+def spectral_grad_ref(x):
+    u, _, vt = np.linalg.svd(x)  # d sigma_max / dA = u1 v1^T (the sign of the pair cancels)
+    return u[..., :, :1] * vt[..., :1, :]
+
+
+def clip_by_global_norm_samples(rng, dtype):
+    ts = (rand(rng, (2,), dtype), rand(rng, (2, 3), dtype))
+    yield Sample((ts, 0.5))  # clipped
+    yield Sample((ts, 50.0))  # unchanged
+    yield Sample((ts, 0.5), {"use_norm": 4.0}, grad_args=())
+
+
+def clip_by_global_norm_ref(ts, clip_norm, use_norm=None):
+    norm = np.sqrt(sum(np.sum(t * t) for t in ts)) if use_norm is None else use_norm
+    scale = clip_norm / max(norm, clip_norm)
+    return [t * scale for t in ts] + [np.array(norm, ts[0].dtype)]
+
+
+def clip_by_global_norm_fn(ts, clip_norm, use_norm=None):
+    clipped, norm = fx.clip_by_global_norm(ts, clip_norm, use_norm)
+    return clipped + [norm]
 
 
 def band_ref(x, num_lower, num_upper):
@@ -250,4 +295,20 @@ OPS = [
            lambda rng, dt: [Sample((away_from(rng, (2, 3), dt), away_from(rng, (4,), dt)))],
            errors=lambda: [ErrorCase((), {}, ValueError, "global_norm: expected a non-empty")]),
     OpInfo("norm", fx.linalg.norm, norm_ref, norm_samples, errors=norm_errors, atol=_TOL),
+    # Second derivatives of the spectral norm are not supported (the singular vectors of its
+    # gradient are computed without a gradient of their own).
+    OpInfo("norm(ord=2, matrix)", fx.linalg.norm, spectral_ref, spectral_samples,
+           second_order=False, atol=_TOL),
+    OpInfo("norm(ord=2, matrix, gradient)", spectral_grad, spectral_grad_ref,
+           lambda rng, dt: [Sample(s.args) for s in spectral_samples(rng, dt)][:2], grad=False,
+           atol=_TOL),
+    OpInfo("clip_by_global_norm(list)", lambda *ts: clip_by_global_norm_fn(ts[:-1], ts[-1]),
+           lambda *ts: clip_by_global_norm_ref(ts[:-1], ts[-1]),
+           lambda rng, dt: [Sample(s.args[0] + (s.args[1],), s.kwargs) for s in
+                            clip_by_global_norm_samples(rng, dt) if not s.kwargs]),
+    OpInfo("clip_by_global_norm", clip_by_global_norm_fn, clip_by_global_norm_ref,
+           lambda rng, dt: [s for s in clip_by_global_norm_samples(rng, dt) if s.kwargs],
+           grad=False,
+           errors=lambda: [ErrorCase((fx.constant([1.0]), 1.0), {}, TypeError,
+                                     "clip_by_global_norm: t_list must be a list")]),
 ]

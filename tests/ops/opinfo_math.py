@@ -220,6 +220,69 @@ def logsumexp_samples(rng, dtype):
     yield Sample((np.array([1000.0, 1000.0], dtype),), {})
 
 
+def grad_of_sum(f):
+    """`x -> d/dx sum(f(x))`: reaches the gradient primitives (unary_output_grad, ...), whose
+    own gradients the second-derivative check then tests."""
+    def fn(x):
+        with fx.GradientTape() as tape:
+            tape.watch(x)
+            y = fx.reduce_sum(f(x))
+        return tape.gradient(y, x)
+    return fn
+
+
+def masked_grad(f, keep):
+    """`x -> d/dx sum(where(keep(x), f(x), 0))`: TensorFlow's SqrtGrad, RsqrtGrad and
+    ReciprocalGrad give 0 where the upstream gradient is 0, even where f(x) is 0, inf or NaN."""
+    def fn(x):
+        with fx.GradientTape() as tape:
+            tape.watch(x)
+            y = fx.reduce_sum(fx.where(keep(x), f(x), fx.zeros_like(x)))
+        return tape.gradient(y, x)
+    return fn
+
+
+def masked_samples(rng, dtype):
+    # TF 2.21, x = [0, -1, 4]: sqrt [0, 0, 0.25]; rsqrt [0, 0, -0.0625]; reciprocal [0, -1, ...]
+    yield Sample((np.array([0.0, -1.0, 4.0, 0.25], dtype),), grad_args=())
+
+
+def empty_extreme_samples(rng, dtype):
+    yield Sample((np.zeros((0, 3), dtype),), {"axis": 0})
+    yield Sample((np.zeros((0, 3), dtype),), {})
+    yield Sample((np.zeros((2, 0), dtype),), {"axis": 1, "keepdims": True})
+
+
+def empty_extreme_ref(identity):
+    def ref(x, axis=None, keepdims=False):
+        out = np.full(np.sum(x, axis=axis, keepdims=keepdims).shape, identity(x.dtype), x.dtype)
+        return out
+    return ref
+
+
+def _lowest(dt):
+    return -np.inf if np.dtype(dt).kind == "f" else np.iinfo(dt).min
+
+
+def _highest(dt):
+    return np.inf if np.dtype(dt).kind == "f" else np.iinfo(dt).max
+
+
+def nan_arg_samples(rng, dtype):
+    nan = np.nan
+    # TF 2.21: argmax([1, nan, 3]) = 2, argmin = 0; an all-NaN row gives 0; NaN never wins.
+    yield Sample((np.array([1.0, nan, 3.0], dtype),), {})
+    yield Sample((np.array([nan, 1.0, 3.0], dtype),), {})
+    yield Sample((np.array([[nan, nan], [1.0, nan], [nan, -1.0], [-np.inf, nan]], dtype),),
+                 {"axis": 1})
+
+
+def nan_arg_ref(np_arg, fill):
+    def ref(x, axis=None):
+        return np_arg(np.where(np.isnan(x), fill, x), axis=0 if axis is None else axis)
+    return ref
+
+
 def logsumexp_ref(x, axis=None, keepdims=False):
     m = np.max(x, axis=axis, keepdims=True)
     out = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
@@ -247,7 +310,7 @@ OPS = [
     unary("sigmoid", _sigmoid, -8.0, 8.0),
     unary("floor", np.floor, -3.0, 3.0, grad=False),
     unary("ceil", np.ceil, -3.0, 3.0, grad=False),
-    unary("round", np.round, -3.0, 3.0, grad=False),
+    unary("round", np.round, -3.0, 3.0, grad=False, float_only=False),
     OpInfo("is_nan", fm.is_nan, np.isnan, unary_samples(), grad=False, out_dtype=_BOOL),
     OpInfo("is_inf", fm.is_inf, np.isinf, unary_samples(), grad=False, out_dtype=_BOOL),
     OpInfo("is_finite", fm.is_finite, np.isfinite, unary_samples(), grad=False,
@@ -323,4 +386,55 @@ OPS = [
            errors=lambda: [ErrorCase((np.ones((2, 3), np.float32), np.ones((4,), np.float32),
                                       1.0), {}, ValueError, "clip_by_value")]),
     OpInfo("clip_by_norm", fx.clip_by_norm, clip_by_norm_ref, clip_by_norm_samples),
+    # TF 2.21: clip_by_value([1, 5, 10], 6, 2) = [6, 6, 6] (maximum(minimum(t, max), min)).
+    OpInfo("clip_by_value(min > max)", fx.clip_by_value,
+           lambda x, lo, hi: np.maximum(np.minimum(x, hi), lo),
+           lambda rng, dt: [Sample((np.array([1.0, 5.0, 10.0], dt), 6.0, 2.0)),
+                            Sample((away_from(rng, (3, 4), dt, (0.3, 0.7)),
+                                    away_from(rng, (4,), dt, (0.3, 0.7), 0.05, 0.5, 1.0),
+                                    away_from(rng, (3, 1), dt, (0.3, 0.7), 0.05, 0.0, 0.5)))]),
+    OpInfo("sqrt(gradient)", grad_of_sum(fm.sqrt), lambda x: 0.5 / np.sqrt(x),
+           unary_samples(0.2, 2.0)),
+    OpInfo("rsqrt(gradient)", grad_of_sum(fm.rsqrt), lambda x: -0.5 * x ** -1.5,
+           unary_samples(0.2, 2.0)),
+    OpInfo("reciprocal(gradient)", grad_of_sum(fm.reciprocal), lambda x: -1 / (x * x),
+           unary_samples(0.5, 2.0)),
+    OpInfo("sqrt(masked gradient)", masked_grad(fm.sqrt, lambda x: x > 0),
+           lambda x: np.where(x > 0, 0.5 / np.sqrt(np.abs(x)), 0), masked_samples),
+    OpInfo("rsqrt(masked gradient)", masked_grad(fm.rsqrt, lambda x: x > 0),
+           lambda x: np.where(x > 0, -0.5 * np.abs(x) ** -1.5, 0), masked_samples),
+    OpInfo("reciprocal(masked gradient)", masked_grad(fm.reciprocal, lambda x: x != 0),
+           lambda x: np.where(x != 0, -1 / np.where(x == 0, 1, x) ** 2, 0), masked_samples),
+    # TF 2.21: y = reduce_sum(cumprod(v)), v = [2, 0, 3] -> [1, 0, 0] (div_no_nan by v).
+    OpInfo("cumprod(gradient at zeros)", grad_of_sum(fm.cumprod), lambda x: np.array(
+           [1.0, 0.0, 0.0], x.dtype), lambda rng, dt: [Sample((np.array([2.0, 0.0, 3.0], dt),),
+                                                              grad_args=())]),
+    OpInfo("reduce_max(empty)", fm.reduce_max, empty_extreme_ref(_lowest),
+           empty_extreme_samples, dtypes=("float32", "float64", "int32")),
+    OpInfo("reduce_min(empty)", fm.reduce_min, empty_extreme_ref(_highest),
+           empty_extreme_samples, dtypes=("float32", "int32")),
+    OpInfo("reduce_logsumexp(empty)", fm.reduce_logsumexp, empty_extreme_ref(_lowest),
+           lambda rng, dt: list(empty_extreme_samples(rng, dt))[:2], grad=False),
+    OpInfo("argmax(nan)", fm.argmax, nan_arg_ref(np.argmax, -np.inf), nan_arg_samples,
+           grad=False, out_dtype=lambda dt: np.int64),
+    OpInfo("argmin(nan)", fm.argmin, nan_arg_ref(np.argmin, np.inf), nan_arg_samples,
+           grad=False, out_dtype=lambda dt: np.int64),
+    OpInfo("floordiv(int)", fm.floordiv, np.floor_divide, int_samples, dtypes=("int32",),
+           grad=False, errors=lambda: [  # TF: InvalidArgumentError "Integer division by zero"
+               ErrorCase((np.array([1, 2], np.int32), np.array([1, 0], np.int32)), {},
+                         fx.errors.InvalidArgumentError, "floordiv: integer division by zero"),
+               ErrorCase((np.array([1], np.uint8), np.array([0], np.uint8)), {},
+                         ValueError, "integer division by zero")]),
+    OpInfo("floormod(int)", fm.floormod, np.mod, int_samples, dtypes=("int32",), grad=False,
+           errors=lambda: [ErrorCase((np.array([1, 2], np.int32), 0), {},
+                                     fx.errors.InvalidArgumentError,
+                                     "floormod: integer division by zero")]),
+    OpInfo("round(int)", fm.round, lambda x: x,  # TF: rounding an integer is the identity
+           lambda rng, dt: [Sample((np.array([-3, 0, 7], np.int32),))], dtypes=("int32",),
+           grad=False),
+    OpInfo("divide_no_nan(int)", fm.divide_no_nan,  # TF: int32 -> float64, 0 where y is 0
+           lambda x, y: np.where(y == 0, 0.0, x / np.where(y == 0, 1, y)),
+           lambda rng, dt: [Sample((np.array([1, 2, -3], np.int32), np.array([0, 2, 2],
+                                                                            np.int32)))],
+           dtypes=("int32",), grad=False, out_dtype=lambda dt: np.float64),
 ]

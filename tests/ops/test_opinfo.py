@@ -218,7 +218,8 @@ def test_errors_name_the_op(info: OpInfo):
         with pytest.raises(case.error, match=case.match) as caught:
             info.fn(*args, **case.kwargs)
         message = str(caught.value)
-        assert re.search(re.escape(info.name.split(".")[-1]), message), \
+        op_name = re.sub(r"\(.*\)$", "", info.name.split(".")[-1])  # "floordiv(int)"
+        assert re.search(re.escape(op_name), message), \
             f"error message does not name the op '{info.name}': {message}"
 
 

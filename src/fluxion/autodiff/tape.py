@@ -268,7 +268,8 @@ class GradientTape:
             self._variables[id(var)] = var
 
     def watched_variables(self):
-        """Returns the variables this tape watches, in the order they were first watched.
+        """Returns the variables this tape watches, in the order they were created (as
+        TensorFlow, which sorts them by their unique id).
 
         Example:
         >>> v = fluxion.Variable(1.0)
@@ -277,7 +278,8 @@ class GradientTape:
         >>> tape.watched_variables()[0] is v
         True
         """
-        return tuple(self._variables.values())
+        return tuple(sorted(self._variables.values(),
+                            key=lambda v: getattr(v, "_unique_id", 0)))
 
     # --- recording (called by ops.bind and Variable.read_value) ---------------------------------
     def _record(self, op, inputs, outputs, attrs):
@@ -343,12 +345,19 @@ class GradientTape:
             if not isinstance(s, _LEAF):
                 raise ValueError(f"GradientTape.gradient: sources must be tensors or variables, "
                                  f"received {type(s).__name__}.")
-        flat_targets = [convert_to_tensor(t) for t in _flatten(target)]
+        raw_targets = _flatten(target)
+        flat_targets = [convert_to_tensor(t) for t in raw_targets]
         if output_gradients is None:
             seeds = [_ones_like(t) for t in flat_targets]
         else:
             seeds = [convert_to_tensor(g, dtype=t.dtype) for g, t in
                      zip(nest.flatten(output_gradients), flat_targets)]
+        # As TensorFlow: an integer target has no gradient (it contributes nothing).
+        kept = [i for i, t in enumerate(flat_targets) if _differentiable(t)]
+        if len(kept) != len(flat_targets):
+            raw_targets = [raw_targets[i] for i in kept]
+            flat_targets = [flat_targets[i] for i in kept]
+            seeds = [seeds[i] for i in kept]
         keys = [id(s) for s in flat_sources if s._value.dtype.kind in "fc"]
         was_recording = self._recording
         self._pop()  # the backward pass is recorded by outer tapes only
@@ -360,6 +369,9 @@ class GradientTape:
         results = []
         for s in flat_sources:
             g = cotangents.get(id(s)) if s._value.dtype.kind in "fc" else None
+            for t, seed in zip(raw_targets, seeds):
+                if t is s and isinstance(s, Variable):  # d v / d v: its seed (ones), as TF
+                    g = seed if g is None else math_ops.add(g, seed)
             if g is None and unconnected is UnconnectedGradients.ZERO:
                 g = array_ops.zeros(tuple(s.shape), dtype=s.dtype)
             results.append(g)

@@ -12,28 +12,89 @@ from .dtypes import BY_NUMPY, DType
 from .errors import TracingError
 
 
+class Dimension:
+    """One dimension of a `TensorShape` (as `TensorShape.dims` lists them): an int or None.
+
+    Example:
+    >>> fluxion.TensorShape([2, None]).dims
+    [Dimension(2), Dimension(None)]
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = None if value is None else int(getattr(value, "value", value))
+
+    def __eq__(self, other):
+        other = getattr(other, "value", other)
+        if self.value is None or other is None:
+            return None
+        return self.value == other
+
+    def __ne__(self, other):
+        equal = self.__eq__(other)
+        return None if equal is None else not equal
+
+    def __hash__(self):
+        return hash(self.value)
+
+    def __int__(self):
+        return self.value
+
+    __index__ = __int__
+
+    def __repr__(self):
+        return f"Dimension({self.value})"
+
+    def __str__(self):
+        return "?" if self.value is None else str(self.value)
+
+
+def _dims_of(other):
+    """The dims of a TensorShape, list or tuple (None for an unknown rank)."""
+    if isinstance(other, TensorShape):
+        return None if other._unknown_rank else tuple(other)
+    if other is None:
+        return None
+    if isinstance(other, numbers.Integral):
+        return (int(other),)
+    return tuple(None if d is None else int(getattr(d, "value", d)) for d in other)
+
+
 class TensorShape(tuple):
     """The shape of a tensor: a tuple of ints, `None` where a dimension is unknown.
+
+    `TensorShape(None)` is a shape of unknown rank. A TensorShape compares equal to the list or
+    tuple of its dims, and `+` with a list or tuple gives a TensorShape.
 
     Example:
     >>> fluxion.zeros((2, 3)).shape
     TensorShape([2, 3])
+    >>> fluxion.zeros((2, 3)).shape[:1] + [5]
+    TensorShape([2, 5])
     """
 
-    def __new__(cls, dims=None):
+    _unknown_rank = False
+
+    def __new__(cls, dims):
         if dims is None:
-            return tuple.__new__(cls, ())
+            return tuple.__new__(_UnknownRankShape, ())
+        if isinstance(dims, TensorShape) and dims._unknown_rank:
+            return dims
         if isinstance(dims, numbers.Integral):
             dims = (dims,)
-        return tuple.__new__(cls, (None if d is None else int(d) for d in dims))
+        return tuple.__new__(cls, (None if d is None else int(getattr(d, "value", d))
+                                   for d in dims))
 
     @property
     def rank(self):
         return len(self)
 
+    ndims = rank
+
     @property
-    def ndims(self):
-        return len(self)
+    def dims(self):
+        return [Dimension(d) for d in self]
 
     def as_list(self):
         return list(self)
@@ -46,9 +107,96 @@ class TensorShape(tuple):
     def is_fully_defined(self):
         return None not in self
 
+    def concatenate(self, other):
+        """This shape followed by `other`'s dims (unknown rank if either has one).
+
+        Example:
+        >>> fluxion.TensorShape([2]).concatenate([3, None])
+        TensorShape([2, 3, None])
+        """
+        dims = _dims_of(other)
+        if dims is None or self._unknown_rank:
+            return TensorShape(None)
+        return tuple.__new__(TensorShape, tuple(self) + dims)
+
+    def is_compatible_with(self, other):
+        """True if some fully defined shape could be both this shape and `other`.
+
+        Example:
+        >>> fluxion.TensorShape([None, 3]).is_compatible_with([2, 3])
+        True
+        """
+        dims = _dims_of(other)
+        if dims is None or self._unknown_rank:
+            return True
+        return len(dims) == len(self) and all(
+            a is None or b is None or a == b for a, b in zip(self, dims))
+
+    def assert_is_compatible_with(self, other):
+        if not self.is_compatible_with(other):
+            raise ValueError(f"Shapes {self} and {TensorShape(_dims_of(other))} are "
+                             "incompatible")
+
+    def merge_with(self, other):
+        """The most specific shape compatible with both this shape and `other`.
+
+        Raises:
+            ValueError: if the shapes are not compatible.
+
+        Example:
+        >>> fluxion.TensorShape([None, 3]).merge_with([2, None])
+        TensorShape([2, 3])
+        """
+        dims = _dims_of(other)
+        if not self.is_compatible_with(dims):
+            raise ValueError(f"Shapes {self} and {TensorShape(dims)} are not compatible")
+        if dims is None:
+            return self
+        if self._unknown_rank:
+            return TensorShape(dims)
+        return TensorShape([b if a is None else a for a, b in zip(self, dims)])
+
+    def most_specific_compatible_shape(self, other):
+        """The shape keeping the dims this shape and `other` agree on (None elsewhere)."""
+        dims = _dims_of(other)
+        if dims is None or self._unknown_rank or len(dims) != len(self):
+            return TensorShape(None)
+        return TensorShape([a if a == b else None for a, b in zip(self, dims)])
+
+    def with_rank(self, rank):
+        """This shape merged with an unknown shape of `rank` dims (ValueError if it has another)."""
+        try:
+            return self.merge_with([None] * rank)
+        except ValueError:
+            raise ValueError(f"Shape {self} must have rank {rank}") from None
+
     def __getitem__(self, key):
         item = tuple.__getitem__(self, key)
-        return TensorShape(item) if isinstance(key, slice) else item
+        return tuple.__new__(TensorShape, item) if isinstance(key, slice) else item
+
+    def __eq__(self, other):
+        kind = type(other)
+        if kind is tuple or kind is TensorShape:  # the common cases first
+            return tuple.__eq__(self, other)
+        if isinstance(other, (tuple, list)):
+            return not (other._unknown_rank if isinstance(other, TensorShape) else False) \
+                and tuple.__eq__(self, tuple(other))
+        if isinstance(other, numbers.Integral):
+            return tuple.__eq__(self, (other,))
+        return NotImplemented
+
+    def __ne__(self, other):
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = tuple.__hash__
+
+    def __add__(self, other):
+        return self.concatenate(other)
+
+    def __radd__(self, other):
+        dims = _dims_of(other)
+        return TensorShape(None) if dims is None else TensorShape(dims).concatenate(self)
 
     def __repr__(self):
         return "TensorShape(%s)" % list(self)
@@ -56,6 +204,54 @@ class TensorShape(tuple):
     def __str__(self):
         return "(" + ", ".join("None" if d is None else str(d) for d in self) + \
             ("," if len(self) == 1 else "") + ")"
+
+    def __reduce__(self):
+        return TensorShape, (None if self._unknown_rank else tuple(self),)
+
+
+class _UnknownRankShape(TensorShape):
+    """`TensorShape(None)`: a shape whose rank is unknown (an empty tuple underneath)."""
+
+    _unknown_rank = True
+
+    @property
+    def rank(self):
+        return None
+
+    ndims = rank
+    dims = rank
+
+    def as_list(self):
+        raise ValueError("as_list() is not defined on an unknown TensorShape.")
+
+    def num_elements(self):
+        return None
+
+    def is_fully_defined(self):
+        return False
+
+    def __len__(self):
+        raise ValueError("Cannot take the length of shape with unknown rank.")
+
+    def __iter__(self):
+        raise ValueError("Cannot iterate over a shape with unknown rank.")
+
+    def __getitem__(self, key):
+        return TensorShape(None) if isinstance(key, slice) else None
+
+    def __bool__(self):
+        return False
+
+    def __eq__(self, other):
+        return isinstance(other, TensorShape) and other._unknown_rank
+
+    __hash__ = tuple.__hash__
+
+    def __repr__(self):
+        return "TensorShape(None)"
+
+    def __str__(self):
+        return "<unknown>"
 
 
 class Tensor:
@@ -69,7 +265,8 @@ class Tensor:
     <tf.Tensor: shape=(2,), dtype=float32, numpy=array([1., 0.], dtype=float32)>
     """
 
-    __slots__ = ("_value", "__weakref__")
+    # `_slice_of`: (variable, key) for `variable[key]`, which then has `.assign` (set only there).
+    __slots__ = ("_value", "_slice_of", "__weakref__")
     # Makes NumPy defer to our reflected operators: `ndarray + Tensor` gives a Tensor.
     __array_priority__ = 100
 
@@ -94,6 +291,25 @@ class Tensor:
 
     def get_shape(self):
         return self.shape
+
+    @property
+    def assign(self):
+        """For a slice of a variable, `v[key]`: `assign(value)` writes `value` (broadcast to the
+        slice) into that part of the variable and returns the variable. Other tensors have no
+        `assign` (hasattr is False), as in TensorFlow.
+
+        Example:
+        >>> v = fluxion.Variable([0.0, 0.0])
+        >>> v[1].assign(3.0).numpy()
+        array([0., 3.], dtype=float32)
+        """
+        try:
+            variable, key = self._slice_of
+        except AttributeError:
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute 'assign'. "
+                                 "Only a variable or a slice of one, v[...], can be assigned."
+                                 ) from None
+        return lambda value, use_locking=None, name=None: variable._assign_slice(key, value)
 
     def numpy(self):
         """Returns a copy of the value as a NumPy array (a NumPy scalar for rank 0).
@@ -148,6 +364,10 @@ class Tensor:
     def __repr__(self):
         return "<tf.Tensor: shape=%s, dtype=%s, numpy=%s>" % (
             _shape_str(self._value.shape), self.dtype.name, _numpy_repr(self._value))
+
+    def __format__(self, format_spec):
+        # As TensorFlow's: the NumPy value's formatting (f"{t:.3f}" for a scalar, "[1. 2.]").
+        return self.numpy().__format__(format_spec)
 
     def __str__(self):
         text = np.array2string(np.asarray(self._value))
@@ -239,6 +459,18 @@ class SymbolicTensor(Tensor):
 
     __str__ = __repr__
 
+    def __format__(self, format_spec):
+        return format(repr(self), format_spec)
+
+    def __iter__(self):
+        if not self._value.shape or self._value.shape[0] is None:
+            raise TracingError(
+                "Iterating over a symbolic tensor whose first dimension is unknown (for "
+                "example `for i in fluxion.range(n)` with a tensor `n`) is not supported while "
+                "tracing. Loop over a Python range(n) with a Python int n, or write the loop "
+                "as fluxion.while_loop(cond, body, loop_vars).")
+        return Tensor.__iter__(self)
+
 
 def _shape_str(shape):
     return str(TensorShape(shape))
@@ -246,7 +478,8 @@ def _shape_str(shape):
 
 def _numpy_repr(value):
     if value.ndim:
-        return repr(value)
+        text = repr(value)
+        return "\n" + text if "\n" in text else text  # TensorFlow starts it on a new line
     # NumPy 2 prints scalars as np.float32(4.0); TensorFlow shows the bare value, as str() does.
     return str(value[()])
 

@@ -32,9 +32,8 @@ class TensorSpec:
 
     def is_compatible_with(self, value):
         """True if `value` (an array, tensor or TensorSpec) has a fitting shape and dtype."""
-        dims = tuple(value.shape) if hasattr(value, "shape") else np.shape(value)
-        if len(dims) != len(self.shape) or not all(
-                s is None or d is None or s == d for s, d in zip(self.shape, dims)):
+        if not self.shape.is_compatible_with(value.shape if hasattr(value, "shape") else
+                                             np.shape(value)):
             return False
         dtype = getattr(value, "dtype", None)
         if dtype is None or self.dtype == "string":
@@ -46,7 +45,7 @@ class TensorSpec:
             (other.shape, other.dtype, other.name)
 
     def __hash__(self):
-        return hash((tuple(self.shape), str(self.dtype)))
+        return hash((self.shape, str(self.dtype)))
 
     def __repr__(self):
         dtype = "tf.string" if self.dtype == "string" else repr(self.dtype)

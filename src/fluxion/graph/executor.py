@@ -16,9 +16,9 @@ compiled step from allocating after its first call:
 """
 import numpy as np
 
-from ..core.variable import own_array, writable_arrays
+from ..core.variable import own_array, writable_arrays, write_at
 from ..ops.training_ops import VariableUpdate
-from .ir import ASSIGN, CONSTANT, PLACEHOLDER, READ_VARIABLE
+from .ir import ASSIGN, ASSIGN_AT, CONSTANT, PLACEHOLDER, READ_VARIABLE
 
 
 def _reader(var):
@@ -45,6 +45,12 @@ def _updater(var, ufunc):
         else:
             var._value = np.asarray(ufunc(var._value, value))
     return update
+
+
+def _writer_at(var, mode, key):
+    if key is not None:  # a slice: the value broadcasts to it
+        return lambda value: write_at(var, mode, key, None, value)
+    return lambda indices, updates: write_at(var, mode, None, indices, updates)
 
 
 def _variable_update(op, attrs):
@@ -119,6 +125,9 @@ class Executable:
                 fn, attrs = _reader(node.attrs["variable"]), {}
             elif op is ASSIGN["assign"]:
                 fn, attrs = _assigner(node.attrs["variable"]), {}
+            elif op is ASSIGN_AT:
+                fn, attrs = _writer_at(node.attrs["variable"], node.attrs["mode"],
+                                       node.attrs["key"]), {}
             elif isinstance(op, VariableUpdate):
                 fn, attrs = _variable_update(op, node.attrs), {}
             elif op in ASSIGN.values():

@@ -14,7 +14,7 @@ import numpy as np
 from ..core import nest
 from ..core.context import state
 from ..core.errors import TracingError
-from ..core.tensor import Tensor, wrap
+from ..core.tensor import Tensor, TensorShape, convert_to_tensor, wrap
 from ..core.tensor_spec import TensorSpec
 from ..core.variable import Variable
 from .executor import compile_graph
@@ -54,7 +54,10 @@ def _leaf_key(leaf):
         return ("tensor", tuple(leaf.shape), leaf.dtype._np.str)
     if isinstance(leaf, Variable):
         return ("variable", id(leaf))
-    if leaf is None or isinstance(leaf, (bool, int, float, str, np.generic)):
+    if leaf is None or isinstance(leaf, (bool, int, float, str)):
+        # By value, as TensorFlow: calls with 2, 2.0 and True == 1 share a trace.
+        return ("value", "", leaf)
+    if isinstance(leaf, np.generic):
         return ("value", type(leaf).__name__, leaf)
     return ("object", id(leaf))
 
@@ -321,11 +324,14 @@ class Function:
                     f"fluxion.function '{self.__name__}' created variables on a retrace. "
                     "Variables may be created only on the first call (as in TensorFlow); create "
                     "them outside the function and reuse them.")
+            result = _shapes_as_tensors(result)
             flat_out = nest.flatten(result)
             positions = []
             for leaf in flat_out:
                 if isinstance(leaf, Variable):
                     leaf = leaf.read_value()
+                elif isinstance(leaf, (bool, int, float, np.generic, np.ndarray)):
+                    leaf = convert_to_tensor(leaf)  # as TensorFlow: numbers come back as tensors
                 if isinstance(leaf, Tensor):
                     graph.outputs.append(tracer.lift(leaf))
                     positions.append(_TENSOR)
@@ -339,7 +345,14 @@ class Function:
 
     def _leaf_specs(self, args, kwargs, key):
         if self._input_signature is not None:
-            return [(tuple(s.shape), s.dtype._np) for s in nest.flatten(self._input_signature)]
+            specs = nest.flatten(self._input_signature)
+            for s in specs:
+                if s.shape.rank is None:
+                    raise TracingError(
+                        f"fluxion.function '{self.__name__}': an input_signature TensorSpec of "
+                        f"unknown rank ({s}) is not supported. Give the rank, with None for "
+                        "the unknown sizes: TensorSpec([None, None]).")
+            return [(tuple(s.shape), s.dtype._np) for s in specs]
         leaf_keys = [k for k in _flat_keys(key[1][0]) if k[0] == "tensor"]
         return [(k[1], np.dtype(k[2])) for k in leaf_keys]
 
@@ -360,6 +373,21 @@ class Function:
         if concrete is None:
             concrete = self._trace(args, kwargs, key)
         return concrete
+
+
+def _shapes_as_tensors(result):
+    """`result` with each TensorShape replaced by an int32 tensor of its dims (TensorFlow returns
+    a traced function's `x.shape` so); `nest` would otherwise flatten it into Python ints."""
+    if isinstance(result, TensorShape):
+        if not result.is_fully_defined():
+            raise TracingError(f"A traced function returned the partially known shape {result}, "
+                               "which cannot become a tensor. Return fluxion.shape(x) instead.")
+        return convert_to_tensor(list(result), dtype="int32")
+    if type(result) is list or type(result) is tuple:
+        return type(result)(_shapes_as_tensors(v) for v in result)
+    if type(result) is dict:
+        return {k: _shapes_as_tensors(v) for k, v in result.items()}
+    return result
 
 
 def _flat_keys(key):

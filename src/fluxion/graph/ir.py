@@ -8,6 +8,9 @@ there are node kinds with no kernel of their own:
 - `read_variable`: reads a Variable captured by reference (attr `variable`);
 - `assign`, `assign_add`, `assign_sub`: write a Variable (attr `variable`); these have effects,
   so passes keep them and keep their order relative to reads of the same variable;
+- `assign_at`: writes part of a Variable (attrs `variable`, `mode`: one of the three above, and
+  `key`: a basic index for `v[key].assign(x)`, or None when the first input holds scatter
+  indices, for `v.scatter_nd_update(indices, x)`); kept and ordered like assignments;
 - `VariableUpdate`s (ops/training_ops.py, e.g. `apply_adam`): update several variables (attr
   `variables`) in place with a fused kernel, kept and ordered like assignments.
 
@@ -33,6 +36,7 @@ PLACEHOLDER = Special("placeholder")
 CONSTANT = Special("constant")
 READ_VARIABLE = Special("read_variable", stateful=True)
 ASSIGN = {mode: Special(mode, stateful=True) for mode in ("assign", "assign_add", "assign_sub")}
+ASSIGN_AT = Special("assign_at", stateful=True)
 
 
 class Node:

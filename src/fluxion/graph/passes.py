@@ -234,7 +234,7 @@ def fold_variable_updates(graph):
                 or base._value.shape != value._value.shape:
             continue
         between = graph.nodes[position[id(read)] + 1:i]
-        if any(n.op in ASSIGN.values() and n.attrs.get("variable") is var or
+        if any(n.op is not READ_VARIABLE and n.attrs.get("variable") is var or
                any(v is var for v in n.attrs.get("variables", ())) for n in between):
             continue
         if any(j < i for j in uses.get(id(value), [])):

@@ -2,5 +2,14 @@
 
 Importing `operators` installs the Python operators (`+`, `@`, `[]`, ...) on Tensor and Variable.
 """
-from . import array_ops, index_ops, logging_ops, math_ops, operators  # noqa: F401
+from . import (  # noqa: F401
+    array_ops,
+    clip_ops,
+    index_ops,
+    logging_ops,
+    math_ops,
+    operators,
+    scatter_ops,
+    segment_ops,
+)
 from .registry import REGISTRY, OpDef, Spec, bind  # noqa: F401

@@ -8,7 +8,8 @@ import builtins
 import numpy as np
 
 from ..core import dtypes
-from ..core.tensor import Tensor, convert_to_tensor
+from ..core.errors import InvalidArgumentTypeError, InvalidArgumentValueError, TracingError
+from ..core.tensor import AbstractArray, SymbolicTensor, Tensor, convert_to_tensor, wrap
 from ..core.variable import Variable
 from ..kernels import indexing as K
 from . import rules
@@ -35,6 +36,7 @@ def _static(value):
 
 
 def _shape_arg(op_name, shape):
+    """A static shape argument as a tuple of ints (-1 for None)."""
     shape = _static(shape)
     if isinstance(shape, (int, np.integer)):
         shape = [shape]
@@ -45,8 +47,75 @@ def _shape_arg(op_name, shape):
             from None
 
 
+def _known_value(t):
+    """The value of a symbolic scalar int `t` if the trace knows it (an element of the shape of
+    a tensor whose dimension is static, `fluxion.shape(x)[1]`), else None."""
+    node = t._producer
+    if node is None or getattr(node.op, "name", None) != "getitem" or t._value.ndim:
+        return None
+    source = node.inputs[0]._producer
+    items = node.attrs["key"].items
+    if source is None or source.op is not _SHAPE or len(items) != 1 or type(items[0]) is not int:
+        return None
+    return source.inputs[0]._value.shape[items[0]]
+
+
+def _dynamic_arg(op_name, value, what):
+    """A scalar int argument that may be symbolic while tracing: (its int value or None when
+    only known at run time, the int32 scalar tensor to pass to the op then, else None)."""
+    if isinstance(value, SymbolicTensor):
+        if value._value.ndim != 0 or value._value.dtype.kind not in "iu":
+            raise TypeError(f"{op_name}: {what} must be a scalar integer, received a tensor of "
+                            f"shape {tuple(value._value.shape)} and dtype {value.dtype.name}.")
+        known = _known_value(value)
+        if known is not None:
+            return known, None
+        return None, value if value._value.dtype == np.int32 else cast(value, np.int32)
+    return int(_static(value)), None
+
+
+def _shape_input(op_name, shape):
+    """A shape-like argument (a shape, tile multiples) that may hold values known only at run
+    time while tracing (`fluxion.shape(x)` of a tensor with None dims, or its elements).
+
+    Returns (dims, tensor): the static dims (None where only known at run time; -1 kept) and,
+    when some are unknown, the 1-D int32 tensor of all of them to pass to the op instead of
+    the static attribute (else None).
+    """
+    if isinstance(shape, SymbolicTensor):
+        length = shape._value.shape[0] if shape._value.ndim == 1 else None
+        if length is None or shape._value.dtype.kind not in "iu":
+            raise TracingError(
+                f"{op_name}: the shape argument must be a 1-D integer tensor of known length; "
+                f"received a symbolic tensor of shape {tuple(shape._value.shape)} and dtype "
+                f"{shape.dtype.name}. A result of unknown rank is not supported: pass a list "
+                "such as [fluxion.shape(x)[0], 3].")
+        node = shape._producer
+        dims = tuple(node.inputs[0]._value.shape) if node is not None and node.op is _SHAPE \
+            else (None,) * length
+        return dims, shape if shape._value.dtype == np.int32 else cast(shape, np.int32)
+    if isinstance(shape, (list, tuple)) and any(isinstance(d, SymbolicTensor) for d in shape):
+        pairs = [_dynamic_arg(op_name, d, "each dimension") for d in shape]
+        dims = tuple(v for v, _ in pairs)
+        if None in dims:
+            return dims, stack([v if t is None else t for v, t in pairs])
+        shape = dims
+    return _shape_arg(op_name, shape), None
+
+
+def _refined(out, dims):
+    """`out` (a symbolic result of an op given run-time dims) with the dims known at trace time
+    put back into its static shape: the op's rule only sees that some dims are unknown."""
+    if isinstance(out, SymbolicTensor):
+        out._value = AbstractArray(tuple(d if d is not None else o for d, o in
+                                         zip(dims, out._value.shape)), out._value.dtype)
+    return out
+
+
 # --- reshape -----------------------------------------------------------------------------------
 def _reshape_infer(x, shape):
+    if isinstance(shape, Spec):  # given at run time (see _shape_input)
+        return Spec((None,) * shape.shape[0], x.dtype)
     if sum(d == -1 for d in shape) > 1:
         raise ValueError(f"reshape: at most one dimension of the new shape may be -1, received "
                          f"{shape}.")
@@ -69,8 +138,25 @@ def _reshape_infer(x, shape):
     return Spec(shape, x.dtype)
 
 
+def _reshape_vjp(g, x, *rest, shape=None):
+    # rest: (out,), or (the run-time shape, out).
+    back = tuple(x.shape)
+    return (reshape(g, back if None not in back else globals()["shape"](x)),) + \
+        (None,) * (len(rest) - 1)
+
+
 _RESHAPE = OpDef("reshape", lambda x, shape: np.reshape(x, shape), _reshape_infer,
-                 lambda g, x, y, shape: (reshape(g, tuple(x.shape)),))
+                 _reshape_vjp)
+
+
+def _reshaped_dims(old, dims):
+    """The static result dims of reshaping `old` to `dims` (None: known at run time only)."""
+    if None not in old and dims.count(None) + dims.count(-1) == 1:
+        known = int(np.prod([d for d in dims if d is not None and d != -1], dtype=np.int64))
+        total = int(np.prod(old, dtype=np.int64))
+        if known and total % known == 0:
+            return tuple(total // known if d is None or d == -1 else d for d in dims)
+    return tuple(None if d == -1 else d for d in dims)
 
 
 def reshape(tensor, shape, name=None):
@@ -81,10 +167,12 @@ def reshape(tensor, shape, name=None):
     TensorShape([2, 3])
     """
     x = convert_to_tensor(tensor)
-    shape = _shape_arg("reshape", shape)
-    if x._value.shape == shape:
+    dims, runtime = _shape_input("reshape", shape)
+    if runtime is not None:
+        return _refined(bind(_RESHAPE, x, runtime), _reshaped_dims(x._value.shape, dims))
+    if x._value.shape == dims:
         return x
-    return bind(_RESHAPE, x, shape=shape)
+    return bind(_RESHAPE, x, shape=dims)
 
 
 # --- broadcast_to ------------------------------------------------------------------------------
@@ -201,17 +289,17 @@ def where(condition, x=None, y=None, name=None):
     """Picks `x` where `condition` is True and `y` elsewhere (all three broadcast).
 
     With only `condition`, returns the int64 coordinates of its True elements, shape
-    `(num_true, rank)`.
+    `(num_true, rank)`; a numeric `condition` is True where it is non-zero.
 
     Example:
     >>> fluxion.where([True, False], 1.0, 0.0)
     <tf.Tensor: shape=(2,), dtype=float32, numpy=array([1., 0.], dtype=float32)>
     """
     c = convert_to_tensor(condition)
-    if c._value.dtype.kind != "b":
-        rules.check_dtype("where", c._value.dtype, "b", "condition")
     if x is None and y is None:
         return bind(_WHERE_INDICES, c)
+    if c._value.dtype.kind != "b":
+        rules.check_dtype("where", c._value.dtype, "b", "condition")
     if x is None or y is None:
         raise ValueError("where: give both x and y, or neither.")
     from .math_ops import binary_args
@@ -248,6 +336,33 @@ _CONCAT = OpDef("concat", lambda *xs, axis: np.concatenate(xs, axis=axis), _conc
                 _concat_grad)
 
 
+def _matching_tensors(op_name, values):
+    """Converts a list of op arguments to tensors of one dtype, as TensorFlow does: the dtype of
+    the first tensor among them (or else of the first value) is the dtype of the others, so
+    `[float32 tensor, [2]]` is float32; two tensors of different dtypes are an error."""
+    if isinstance(values, (Tensor, Variable, np.ndarray)):  # a tensor is a list of its rows
+        values = [values] if op_name == "concat" else \
+            [values[i] for i in _range(int(values.shape[0]))]
+    values = list(values)
+    if not values:
+        raise InvalidArgumentValueError(f"{op_name}: expected a non-empty list of tensors.")
+    first = next((i for i, v in enumerate(values) if isinstance(v, (Tensor, Variable))), None)
+    dtype = None if first is None else convert_to_tensor(values[first]).dtype
+    out = []
+    for i, v in enumerate(values):
+        if isinstance(v, (Tensor, Variable)):
+            t = convert_to_tensor(v)
+            if t.dtype != dtype:
+                raise InvalidArgumentTypeError(
+                    f"{op_name}: all values must have one dtype; value {first} is "
+                    f"{dtype.name}, value {i} is {t.dtype.name}. Cast one with fluxion.cast.")
+        else:
+            t = convert_to_tensor(v, dtype=dtype)
+            dtype = t.dtype if dtype is None else dtype
+        out.append(t)
+    return out
+
+
 def concat(values, axis, name=None):
     """Joins tensors along an existing axis.
 
@@ -255,9 +370,7 @@ def concat(values, axis, name=None):
     >>> fluxion.concat([[1.0], [2.0, 3.0]], axis=0)
     <tf.Tensor: shape=(3,), dtype=float32, numpy=array([1., 2., 3.], dtype=float32)>
     """
-    xs = [convert_to_tensor(v) for v in values]
-    if not xs:
-        raise ValueError("concat: expected a non-empty list of tensors.")
+    xs = _matching_tensors("concat", values)
     (axis,) = rules.normalize_axis("concat", int(_static(axis)), max(xs[0]._value.ndim, 1))
     if len(xs) == 1:
         return xs[0]
@@ -271,9 +384,7 @@ def stack(values, axis=0, name=None):
     >>> fluxion.stack([[1.0, 2.0], [3.0, 4.0]], axis=1).shape
     TensorShape([2, 2])
     """
-    xs = [convert_to_tensor(v) for v in values]
-    if not xs:
-        raise ValueError("stack: expected a non-empty list of tensors.")
+    xs = _matching_tensors("stack", values)
     shape = xs[0]._value.shape
     for i, x in enumerate(xs):
         if x._value.shape != shape:
@@ -325,14 +436,15 @@ def split(value, num_or_size_splits, axis=0, num=None, name=None):
         if sizes.count(-1) == 1:
             sizes = tuple(n - (sum(sizes) + 1) if s == -1 else s for s in sizes)
         if sum(sizes) != n or min(sizes, default=0) < 0:
-            _split_infer(Spec(x._value.shape, x._value.dtype), sizes, axis)
+            _SPLIT.infer(Spec(x._value.shape, x._value.dtype), sizes=sizes, axis=axis)
     return list(bind(_SPLIT, x, sizes=sizes, axis=axis))
 
 
 # --- creation ----------------------------------------------------------------------------------
 _FILL = OpDef("fill", lambda value, dims: np.full(dims, value),
-              lambda value, dims: Spec(tuple(dims), value.dtype),
-              lambda g, value, out, dims: (reduce_sum(g),))
+              lambda value, dims: Spec((None,) * dims.shape[0] if isinstance(dims, Spec) else
+                                       tuple(dims), value.dtype),
+              lambda g, value, *rest, dims=None: (reduce_sum(g),) + (None,) * (len(rest) - 1))
 _ZEROS_LIKE = OpDef("zeros_like", np.zeros_like, rules.same())
 _ONES_LIKE = OpDef("ones_like", np.ones_like, rules.same())
 
@@ -348,7 +460,10 @@ def fill(dims, value, name=None):
     if value._value.ndim != 0:
         raise ValueError(f"fill: value must be a scalar, received shape "
                          f"{tuple(value._value.shape)}.")
-    return bind(_FILL, value, dims=_shape_arg("fill", dims))
+    dims, runtime = _shape_input("fill", dims)
+    if runtime is not None:
+        return _refined(bind(_FILL, value, runtime), dims)
+    return bind(_FILL, value, dims=dims)
 
 
 def zeros(shape, dtype=dtypes.float32, name=None):
@@ -440,7 +555,8 @@ def _one_hot_infer(indices, on, off, depth, axis):
     return Spec(shape[:axis] + (depth,) + shape[axis:], on.dtype)
 
 
-_ONE_HOT = OpDef("one_hot", K.one_hot, _one_hot_infer)
+_ONE_HOT = OpDef("one_hot", K.one_hot, lambda indices, on, off, depth, axis: _one_hot_infer(
+    indices, on, off, None if isinstance(depth, Spec) else depth, axis))
 
 
 def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None):
@@ -460,26 +576,41 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
         dtype = dtypes.float32 if given is None else convert_to_tensor(given).dtype
     on = convert_to_tensor(1 if on_value is None else on_value, dtype=dtype)
     off = convert_to_tensor(0 if off_value is None else off_value, dtype=dtype)
-    depth = int(_static(depth))
+    depth, runtime = _dynamic_arg("one_hot", depth, "depth")
     rank = i._value.ndim
     axis = -1 if axis is None else int(_static(axis))
-    if depth < 0 or not -1 <= axis <= rank:
+    if (depth is not None and depth < 0) or not -1 <= axis <= rank:
         raise ValueError(f"one_hot: expected depth >= 0 and axis in [-1, {rank}], received "
                          f"depth={depth}, axis={axis}.")
-    return bind(_ONE_HOT, i, on, off, depth=depth, axis=rank if axis == -1 else axis)
+    axis = rank if axis == -1 else axis
+    if runtime is not None:
+        return bind(_ONE_HOT, i, on, off, runtime, axis=axis)
+    return bind(_ONE_HOT, i, on, off, depth=depth, axis=axis)
 
 
 def _tile_infer(x, multiples):
     shape = tuple(x.shape)
+    if isinstance(multiples, Spec):  # given at run time (see _shape_input)
+        multiples = (None,) * multiples.shape[0]
+        if len(multiples) != len(shape):
+            raise ValueError(f"tile: multiples must have {len(shape)} entries (one per axis of "
+                             f"shape {shape}), received {len(multiples)}.")
+        return Spec((None,) * len(shape), x.dtype)
     if len(multiples) != len(shape) or any(m < 0 for m in multiples):
         raise ValueError(f"tile: multiples must be {len(shape)} non-negative ints (one per axis "
                          f"of shape {shape}), received {list(multiples)}.")
     return Spec(tuple(None if d is None else d * m for d, m in zip(shape, multiples)), x.dtype)
 
 
-def _tile_vjp(g, x, out, multiples):
-    pairs = tuple(v for m, d in zip(multiples, x.shape) for v in (m, d))
-    return (reduce_sum(reshape(g, pairs), axis=tuple(_range(0, len(pairs), 2))),)
+def _tile_vjp(g, x, *rest, multiples=None):
+    # rest: (out,), or (the run-time multiples, out). g reshaped to (m0, d0, m1, d1, ...).
+    even = tuple(_range(0, 2 * len(x.shape), 2))
+    if multiples is not None and None not in tuple(x.shape):
+        pairs = tuple(v for m, d in zip(multiples, x.shape) for v in (m, d))
+        return (reduce_sum(reshape(g, pairs), axis=even),)
+    m = rest[0] if multiples is None else convert_to_tensor(multiples, dtype=np.int32)
+    pairs = reshape(stack([m, shape(x)], axis=1), (-1,))
+    return (reduce_sum(reshape(g, pairs), axis=even),) + (None,) * (len(rest) - 1)
 
 
 _TILE = OpDef("tile", lambda x, multiples: np.tile(x, multiples), _tile_infer, _tile_vjp)
@@ -493,9 +624,12 @@ def tile(input, multiples, name=None):
     <tf.Tensor: shape=(4,), dtype=int32, numpy=array([1, 2, 1, 2], dtype=int32)>
     """
     x = convert_to_tensor(input)
-    multiples = _shape_arg("tile", multiples)
+    multiples, runtime = _shape_input("tile", multiples)
     if len(multiples) != x._value.ndim:  # NumPy would pad them silently
         _tile_infer(Spec(x._value.shape, x._value.dtype), multiples)
+    if runtime is not None:
+        return _refined(bind(_TILE, x, runtime), tuple(
+            None if m is None or d is None else m * d for m, d in zip(multiples, x._value.shape)))
     return bind(_TILE, x, multiples=multiples)
 
 
@@ -548,7 +682,14 @@ def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
         raise TypeError(f"pad: paddings must be a list of [before, after] pairs, received "
                         f"{pairs!r}.") from None
     value = _static(constant_values)
-    _pad_infer(Spec(x._value.shape, x._value.dtype), pairs, mode, value)  # NumPy is lenient
+    if mode == "CONSTANT" and not isinstance(value, (Tensor, Variable)):  # TensorFlow's check
+        try:
+            convert_to_tensor(value, dtype=x.dtype)
+        except (TypeError, ValueError) as error:
+            raise InvalidArgumentTypeError(f"pad: constant_values={value!r} does not fit the "
+                                           f"tensor's dtype {x.dtype.name}: {error}") from None
+    _PAD.infer(Spec(x._value.shape, x._value.dtype), paddings=pairs, mode=mode,  # NumPy is
+               constant_values=value)  # lenient
     return bind(_PAD, x, paddings=pairs, mode=mode, constant_values=value)
 
 
@@ -595,8 +736,13 @@ def _range_count(start, limit, delta):
     return max(int(np.ceil((limit - start) / delta)), 0)
 
 
-_RANGE = OpDef("range", _range_kernel, lambda start, limit, delta, dtype:
-               Spec((_range_count(start, limit, delta),), np.dtype(dtype)))
+def _range_infer(start, limit, delta, dtype):
+    if isinstance(start, Spec):  # bounds given at run time
+        return Spec((None,), np.dtype(dtype))
+    return Spec((_range_count(start, limit, delta),), np.dtype(dtype))
+
+
+_RANGE = OpDef("range", _range_kernel, _range_infer)
 _RANGE_ORDER = (np.int32, np.int64, np.float16, np.float32, np.float64)
 
 
@@ -621,6 +767,12 @@ def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001
                  if t in _RANGE_ORDER else 0)
     else:
         dt = dtypes.as_dtype(dtype)._np.type
+    args = [convert_to_tensor(np.asarray(_known_value(a), a._value.dtype))
+            if isinstance(a, SymbolicTensor) and _known_value(a) is not None else a
+            for a in args]
+    if any(isinstance(a, SymbolicTensor) for a in args):  # bounds known only at run time
+        args = [a if a._value.dtype == dt else cast(a, dt) for a in args]
+        return bind(_RANGE, *args, dtype=np.dtype(dt))
     start, limit, delta = (a._value.item() for a in args)
     if delta == 0:
         raise ValueError("range: delta must not be 0.")
@@ -630,12 +782,21 @@ def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001
 def _linspace_infer(start, stop, num, axis):
     rules.check_dtype("linspace", start.dtype, "f", "start")
     shape = rules.broadcast_shapes("linspace", start.shape, stop.shape)
+    num = None if isinstance(num, Spec) else num  # given at run time
     return Spec(shape[:axis] + (num,) + shape[axis:], start.dtype)
 
 
-def _linspace_vjp(g, start, stop, out, num, axis):
-    t = np.linspace(0.0, 1.0, num).reshape((num,) + (1,) * (len(out.shape) - 1 - axis))
-    return reduce_sum(g * (1.0 - t), axis=axis), reduce_sum(g * t, axis=axis)
+def _linspace_vjp(g, start, stop, *rest, num=None, axis):
+    # rest: (out,), or (the run-time num, out).
+    out = rest[-1]
+    trailing = (1,) * (len(out.shape) - 1 - axis)
+    if num is not None:
+        t = np.linspace(0.0, 1.0, num).reshape((num,) + trailing).astype(out.dtype._np)
+    else:
+        n = cast(rest[0], out.dtype)
+        t = reshape(globals()["range"](n) / maximum(n - 1.0, 1.0), (-1,) + trailing)
+    grads = reduce_sum(g * (1.0 - t), axis=axis), reduce_sum(g * t, axis=axis)
+    return grads + (None,) * (len(rest) - 1)
 
 
 _LINSPACE = OpDef("linspace", lambda start, stop, num, axis:
@@ -655,11 +816,13 @@ def linspace(start, stop, num, name=None, axis=0):
                               stop)
     if start._value.dtype.kind != "f":
         rules.check_dtype("linspace", start._value.dtype, "f", "start")
-    num = int(_static(num))
-    if num <= 0:
+    num, runtime = _dynamic_arg("linspace", num, "num")
+    if num is not None and num <= 0:
         raise ValueError(f"linspace: num must be positive, received {num}.")
     rank = len(rules.broadcast_shapes("linspace", start._value.shape, stop._value.shape))
     (axis,) = rules.normalize_axis("linspace", int(_static(axis)), rank + 1)
+    if runtime is not None:
+        return bind(_LINSPACE, start, stop, runtime, axis=axis)
     return bind(_LINSPACE, start, stop, num=num, axis=axis)
 
 
@@ -670,8 +833,9 @@ def _eye_kernel(num_rows, num_columns, batch_shape, dtype):
     return out
 
 
-_EYE = OpDef("eye", _eye_kernel, lambda num_rows, num_columns, batch_shape, dtype:
-             Spec(batch_shape + (num_rows, num_columns), np.dtype(dtype)))
+_EYE = OpDef("eye", _eye_kernel, lambda num_rows, num_columns, batch_shape, dtype: Spec(
+    batch_shape + tuple(None if isinstance(n, Spec) else n for n in (num_rows, num_columns)),
+    np.dtype(dtype)))
 
 
 def eye(num_rows, num_columns=None, batch_shape=None, dtype=dtypes.float32, name=None):
@@ -682,14 +846,18 @@ def eye(num_rows, num_columns=None, batch_shape=None, dtype=dtypes.float32, name
     <tf.Tensor: shape=(2, 2), dtype=float32, numpy=array([[1., 0.],
            [0., 1.]], dtype=float32)>
     """
-    rows = int(_static(num_rows))
-    cols = rows if num_columns is None else int(_static(num_columns))
+    rows, rows_t = _dynamic_arg("eye", num_rows, "num_rows")
+    cols, cols_t = (rows, rows_t) if num_columns is None else \
+        _dynamic_arg("eye", num_columns, "num_columns")
     batch = () if batch_shape is None else _shape_arg("eye", batch_shape)
-    if min((rows, cols) + batch) < 0:
+    if min((0 if rows is None else rows, 0 if cols is None else cols) + batch) < 0:
         raise ValueError(f"eye: sizes must be non-negative, received num_rows={rows}, "
                          f"num_columns={cols}, batch_shape={batch}.")
-    return bind(_EYE, num_rows=rows, num_columns=cols, batch_shape=batch,
-                dtype=dtypes.as_dtype(dtype)._np)
+    dtype = dtypes.as_dtype(dtype)._np
+    if rows_t is not None or cols_t is not None:  # sizes known only at run time
+        sizes = [wrap(np.int32(n)) if t is None else t for n, t in ((rows, rows_t), (cols, cols_t))]
+        return bind(_EYE, *sizes, batch_shape=batch, dtype=dtype)
+    return bind(_EYE, num_rows=rows, num_columns=cols, batch_shape=batch, dtype=dtype)
 
 
 _SHAPE = OpDef("shape", lambda x, out_type: np.array(x.shape, out_type),
@@ -743,4 +911,4 @@ from .index_ops import (  # noqa: E402, F401
     unsorted_segment_sum,
     unstack,
 )
-from .math_ops import cast, reduce_sum  # noqa: E402
+from .math_ops import cast, maximum, reduce_sum  # noqa: E402

@@ -25,12 +25,13 @@ from .array_ops import (
     where,
     zeros_like,
 )
-from .math_ops import add, cast, greater_equal, reduce_sum
+from .math_ops import _static_axis, add, cast, greater_equal, reduce_sum, unary_arg
 from .registry import OpDef, Spec, bind
 
 # Exported at the top level of `fluxion` (top_k and unsorted_segment_sum live in fluxion.math).
 __all__ = [
-    "argsort", "boolean_mask", "gather", "gather_nd", "slice", "sort", "unstack",
+    "argmax", "argmin", "argsort", "boolean_mask", "gather", "gather_nd", "slice", "sort",
+    "unstack",
 ]
 
 # --- indexing: x[key] ----------------------------------------------------------------------------
@@ -318,6 +319,61 @@ def boolean_mask(tensor, mask, axis=None, name=None):
                    shape[axis + k:])
     return gather(flat, reshape(where(reshape(m, (-1,))), (-1,)), axis=axis)
 
+
+
+# --- argmax / argmin ------------------------------------------------------------------------------
+def _arg_infer(name):
+    def infer(x, axis=0, output_type=np.int64):
+        rules.normalize_axis(name, axis, len(x.shape))
+        return Spec(rules.reduced_shape(tuple(x.shape), (axis,), False), np.dtype(output_type))
+    return infer
+
+
+def _arg_kernel(np_arg, skip):
+    """The kernel of argmax (`np.argmax`, NaN read as `skip` = -inf) or argmin (+inf).
+
+    As TensorFlow, NaN never wins (an all-NaN row gives index 0). NumPy's argmax returns the
+    first NaN instead, so the chosen values are checked (a pass over the result only) and rows
+    with NaN are redone with NaN replaced."""
+    def kernel(x, axis=0, output_type=np.int64):
+        out = np_arg(x, axis)
+        if x.dtype.kind == "f" and np.isnan(
+                np.take_along_axis(x, np.expand_dims(out, axis), axis)).any():
+            out = np_arg(np.where(np.isnan(x), skip, x), axis)
+        return out.astype(output_type, copy=False)
+    return kernel
+
+
+_ARGMAX = OpDef("argmax", _arg_kernel(np.argmax, -np.inf), _arg_infer("argmax"))
+_ARGMIN = OpDef("argmin", _arg_kernel(np.argmin, np.inf), _arg_infer("argmin"))
+
+
+def _arg_reduce(op, input, axis, output_type):
+    x = unary_arg(op.name, input, "iuf")
+    axis = 0 if axis is None else int(_static_axis(axis))
+    (axis,) = rules.normalize_axis(op.name, axis, x._value.ndim)
+    if x._value.shape[axis] == 0:
+        raise ValueError(f"{op.name}: cannot reduce the empty axis {axis} of shape "
+                         f"{tuple(x._value.shape)}.")
+    return bind(op, x, axis=axis, output_type=dtypes.as_dtype(output_type)._np.type)
+
+
+def argmax(input, axis=None, output_type=dtypes.int64, name=None):
+    """Index of the largest value along `axis` (default 0), as int64.
+
+    Example:
+    >>> fluxion.math.argmax([[1.0, 5.0], [3.0, 2.0]], axis=1)
+    """
+    return _arg_reduce(_ARGMAX, input, axis, output_type)
+
+
+def argmin(input, axis=None, output_type=dtypes.int64, name=None):
+    """Index of the smallest value along `axis` (default 0), as int64.
+
+    Example:
+    >>> fluxion.math.argmin([[1.0, 5.0], [3.0, 2.0]], axis=1)
+    """
+    return _arg_reduce(_ARGMIN, input, axis, output_type)
 
 
 # --- sorting -------------------------------------------------------------------------------------

@@ -437,7 +437,7 @@ def solve(matrix, rhs, adjoint=False, name=None):
     """
     a, b = binary_args("solve", matrix, rhs)
     rules.check_dtype("solve", a._value.dtype, _F, "matrix")
-    _solve_infer(Spec(tuple(a.shape), a._value.dtype), Spec(tuple(b.shape), b._value.dtype))
+    _SOLVE.infer(Spec(tuple(a.shape), a._value.dtype), Spec(tuple(b.shape), b._value.dtype))
     return bind(_SOLVE, a, b, adjoint=bool(adjoint))
 
 
@@ -478,7 +478,7 @@ def diag(diagonal, k=0, num_rows=-1, num_cols=-1, name=None):
     if k != 0:
         raise ValueError(f"diag: only the main diagonal (k=0) is supported, received k={k}.")
     if d.ndim < 1:
-        _diag_infer(Spec((), d._value.dtype), 0, 0)
+        _DIAG.infer(Spec((), d._value.dtype), 0, 0)
     n = d.shape[-1]
     rows = n if num_rows in (-1, None) else int(num_rows)
     cols = n if num_cols in (-1, None) else int(num_cols)
@@ -579,13 +579,50 @@ def global_norm(t_list, name=None):
 
 
 # --- norm ----------------------------------------------------------------------------------------
+def _spectral_norm_kernel(x):
+    if not x.size:
+        return np.zeros(x.shape[:-2], x.dtype)
+    return np.linalg.svd(x, compute_uv=False)[..., 0].astype(x.dtype, copy=False)
+
+
+def _top_singular_vectors(x):
+    u, _, vt = np.linalg.svd(x, full_matrices=False)
+    return u[..., :, 0].astype(x.dtype), vt[..., 0, :].astype(x.dtype)
+
+
+# d sigma_max / dA = u1 v1^T (for a simple largest singular value). The singular vectors are
+# computed again by a primitive of their own, with no gradient: second derivatives of the
+# spectral norm are not supported.
+_TOP_SINGULAR_VECTORS = OpDef(
+    "top_singular_vectors", _top_singular_vectors,
+    lambda x: (Spec(tuple(x.shape)[:-1], x.dtype),
+               Spec(tuple(x.shape)[:-2] + tuple(x.shape)[-1:], x.dtype)), num_outputs=2)
+_SPECTRAL_NORM = OpDef(
+    "spectral_norm", _spectral_norm_kernel, lambda x: Spec(tuple(x.shape)[:-2], x.dtype),
+    lambda g, x, out: (_spectral_norm_grad(g, x),))
+
+
+def _spectral_norm_grad(g, x):
+    u, v = bind(_TOP_SINGULAR_VECTORS, x)
+    return reshape(g, tuple(g.shape) + (1, 1)) * \
+        (reshape(u, tuple(u.shape) + (1,)) * reshape(v, tuple(v.shape)[:-1] + (1, -1)))
+
+
+def _spectral_norm(x, rows, cols):
+    """The largest singular value of the matrices over axes (rows, cols), those axes kept."""
+    others = tuple(a for a in range(x.ndim) if a not in (rows, cols))
+    s = bind(_SPECTRAL_NORM, transpose(x, others + (rows, cols)))
+    return reshape(s, tuple(1 if a in (rows, cols) else d for a, d in enumerate(x.shape)))
+
+
 def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):
     """The vector or matrix norm of `tensor`.
 
     Args:
         tensor: a float tensor.
         ord: `'euclidean'` (default), `'fro'` (matrices only), `1`, `2`, `np.inf`, or any
-            `p > 0` for vector norms; matrix norms support `'euclidean'`, `'fro'`, `1`, `np.inf`.
+            `p > 0` for vector norms; matrix norms support `'euclidean'`, `'fro'`, `1`, `2`
+            (the spectral norm, the largest singular value) and `np.inf`.
         axis: None (the whole tensor as one vector), an int (a batch of vectors), or a pair of
             ints (a batch of matrices).
         keepdims: keep the reduced axes as size 1.
@@ -608,12 +645,14 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):
                          f"axis={axis!r}.")
     axes = rules.normalize_axis("norm", axis, x.ndim)
     if is_matrix:
-        if ord not in ("euclidean", "fro", 1, np.inf):
+        if ord not in ("euclidean", "fro", 1, 2, np.inf) or isinstance(ord, bool):
             raise ValueError(f"norm: ord={ord!r} is not supported for matrix norms (supported: "
-                             "'euclidean', 'fro', 1, np.inf).")
+                             "'euclidean', 'fro', 1, 2, np.inf).")
         rows, cols = (a % x.ndim for a in axis)
         if ord in ("euclidean", "fro"):
             out = sqrt(reduce_sum(x * x, axes, keepdims=True))
+        elif ord == 2:
+            out = _spectral_norm(x, rows, cols)
         else:  # 1: the largest column sum; inf: the largest row sum
             inner, outer = (rows, cols) if ord == 1 else (cols, rows)
             out = reduce_max(reduce_sum(abs(x), inner, keepdims=True), outer, keepdims=True)

@@ -8,6 +8,7 @@ import math
 import numpy as np
 
 from ..core import dtypes
+from ..core.errors import InvalidArgumentTypeError, InvalidArgumentValueError
 from ..core.tensor import Tensor, convert_to_tensor, wrap
 from ..core.variable import Variable
 from ..kernels.reduce import last_axis as reduce_last_axis
@@ -43,8 +44,9 @@ def _scalar_like(value, np_dtype, op_name):
     if tensor is not None:
         return tensor
     if np_dtype.kind in "iu" and type(value) is float and not value.is_integer():
-        raise TypeError(f"{op_name}: cannot convert {value!r} to {np_dtype.name} to combine it "
-                        "with an integer tensor. Cast the tensor with fluxion.cast first.")
+        raise InvalidArgumentTypeError(
+            f"{op_name}: cannot convert {value!r} to {np_dtype.name} to combine it with an "
+            "integer tensor. Cast the tensor with fluxion.cast first.")
     array = np.array(value, dtype=np_dtype)  # a 0-d array: NumPy combines it faster than a scalar
     array.flags.writeable = False
     if len(_SCALARS) > 4096:
@@ -74,16 +76,34 @@ def binary_args(op_name, x, y):
             y = convert_to_tensor(y)
             dt = y._value.dtype
             x = _scalar_like(x, dt, op_name) if type(x) in (float, int, bool) else \
-                convert_to_tensor(x, dtype=dt if not hasattr(x, "read_value") else None)
+                _convert_beside(x, dt, op_name)
         else:
             x = convert_to_tensor(x)
     if not (type(y) is Tensor or isinstance(y, Tensor)):
         dt = x._value.dtype
         y = _scalar_like(y, dt, op_name) if type(y) in (float, int, bool) else \
-            convert_to_tensor(y, dtype=dt if not hasattr(y, "read_value") else None)
+            _convert_beside(y, dt, op_name)
     if x._value.dtype != y._value.dtype:
         rules.binary(op_name)(x._value, y._value)
     return x, y
+
+
+def _convert_beside(value, np_dtype, op_name):
+    """Converts `value` (not a Python scalar) to the dtype of the tensor it is combined with.
+
+    A Python list of floats beside an integer tensor is an error, as in TensorFlow (which gives
+    the list its own float dtype, then refuses the mix); NumPy arrays convert."""
+    if hasattr(value, "read_value"):
+        return convert_to_tensor(value)
+    if type(value) in (list, tuple) and np_dtype.kind in "iub":
+        own = convert_to_tensor(value)
+        if own._value.dtype.kind in "fc":
+            raise InvalidArgumentTypeError(
+                f"{op_name}: cannot combine a {np_dtype.name} tensor with {value!r}, which is "
+                f"{own._value.dtype.name}. Cast the tensor (or write integers).")
+        if own._value.dtype == np_dtype:
+            return own
+    return convert_to_tensor(value, dtype=np_dtype)
 
 
 def _doc(summary, example):
@@ -150,10 +170,51 @@ exp = _unary_op("exp", np.exp, lambda g, x, y: (g * y,))
 expm1 = _unary_op("expm1", np.expm1, lambda g, x, y: (g * (y + 1),))
 log = _unary_op("log", np.log, lambda g, x, y: (g / x,), summary="Natural logarithm.")
 log1p = _unary_op("log1p", np.log1p, lambda g, x, y: (g / (x + 1),))
-sqrt = _unary_op("sqrt", np.sqrt, lambda g, x, y: (g * 0.5 / y,))
-rsqrt = _unary_op("rsqrt", lambda x: 1 / np.sqrt(x), lambda g, x, y: (g * -0.5 * y / x,),
+
+
+def _output_grad_kernel(y, g, kind):
+    """The gradient of sqrt, rsqrt or reciprocal from its output `y` and cotangent `g`, and 0
+    wherever `g` is 0 (even where y is 0, inf or NaN), as TensorFlow's SqrtGrad, RsqrtGrad and
+    ReciprocalGrad: a masked `where` branch then contributes no NaN. The plain formula serves
+    when it has no 0 * inf to fear; checking that costs a min-reduction (about a third of the
+    formula's time), the masked form three times the formula."""
+    if kind == "sqrt":  # 0.5 * g / y, where y >= 0 or NaN
+        if y.size and np.minimum.reduce(y, axis=None) > 0:  # no 0 and no NaN in y
+            out = np.multiply(g, 0.5, dtype=g.dtype)
+            return np.divide(out, y, out=out) if out.ndim and out.shape == y.shape else out / y
+        out = np.divide(g, y, out=np.zeros(np.broadcast_shapes(y.shape, g.shape), g.dtype),
+                        where=g != 0)
+        out *= 0.5
+        return out
+    scale = y * y  # reciprocal: -g y^2; rsqrt: -0.5 g y^3 (so scale <= 0, or NaN)
+    if kind == "rsqrt":
+        scale *= y
+    scale *= -1.0 if kind == "reciprocal" else -0.5
+    if scale.size and np.isfinite(np.minimum.reduce(scale, axis=None)):  # no inf, no NaN
+        return np.multiply(g, scale, out=scale) if scale.ndim and scale.shape == g.shape \
+            else g * scale
+    shape = np.broadcast_shapes(scale.shape, g.shape)
+    return np.multiply(g, scale, out=np.zeros(shape, g.dtype), where=g != 0)
+
+
+def _output_grad_vjp(gg, y, g, out, kind):
+    # Second derivatives (plain formulas, as TensorFlow's SqrtGradGrad and the like).
+    if kind == "sqrt":
+        return -gg * out / y, gg * 0.5 / y
+    if kind == "rsqrt":
+        return gg * g * y * y * -1.5, gg * y * y * y * -0.5
+    return gg * g * y * -2.0, -gg * y * y
+
+
+_OUTPUT_GRAD = OpDef("unary_output_grad", _output_grad_kernel,
+                     lambda y, g, kind: Spec(rules.broadcast_shapes(
+                         "unary_output_grad", y.shape, g.shape), g.dtype), _output_grad_vjp)
+sqrt = _unary_op("sqrt", np.sqrt, lambda g, x, y: (bind(_OUTPUT_GRAD, y, g, kind="sqrt"),))
+rsqrt = _unary_op("rsqrt", lambda x: 1 / np.sqrt(x),
+                  lambda g, x, y: (bind(_OUTPUT_GRAD, y, g, kind="rsqrt"),),
                   summary="Computes `1 / sqrt(x)` element-wise.")
-reciprocal = _unary_op("reciprocal", np.reciprocal, lambda g, x, y: (-g * y * y,), _F,
+reciprocal = _unary_op("reciprocal", np.reciprocal,
+                       lambda g, x, y: (bind(_OUTPUT_GRAD, y, g, kind="reciprocal"),), _F,
                        "Computes `1 / x` element-wise.")
 sin = _unary_op("sin", np.sin, lambda g, x, y: (g * cos(x),))
 cos = _unary_op("cos", np.cos, lambda g, x, y: (-g * sin(x),))
@@ -185,8 +246,9 @@ sigmoid = _unary_op("sigmoid", _sigmoid_kernel, lambda g, x, y: (g * y * (1 - y)
                     summary="Computes `1 / (1 + exp(-x))` element-wise, without overflow.")
 floor = _unary_op("floor", np.floor, None, summary="Rounds down (not differentiable).")
 ceil = _unary_op("ceil", np.ceil, None, summary="Rounds up (not differentiable).")
-round = _unary_op("round", np.round, None,  # noqa: A001
-                  summary="Rounds half to even, as TensorFlow (not differentiable).")
+round = _unary_op("round", np.round, None, "iuf",  # noqa: A001
+                  summary="Rounds half to even, as TensorFlow (integers are unchanged; not "
+                          "differentiable).")
 logical_not = _unary_op("logical_not", np.logical_not, None, _BOOL, "Boolean NOT.")
 is_nan = _unary_op("is_nan", np.isnan, None, _F, "True where x is NaN.", out_dtype=np.bool_)
 is_inf = _unary_op("is_inf", np.isinf, None, _F, "True where x is ±inf.", out_dtype=np.bool_)
@@ -212,25 +274,71 @@ def divide(x, y, name=None):
     Example:
     >>> fluxion.math.divide([1.0, 3.0], 2.0)
     """
+    return _true_division(_divide.op, x, y)
+
+
+def _true_division(op, x, y):
+    """`op` (divide or divide_no_nan) on x, y; integers are divided as TensorFlow's truediv
+    table says: as float64 for 32- and 64-bit integers, as float32 for smaller ones."""
     if type(x) is not Tensor or type(y) is not Tensor or x._value.dtype is not y._value.dtype:
-        x, y = binary_args("divide", x, y)
+        x, y = binary_args(op.name, x, y)
     kind = x._value.dtype.kind
     if kind in "fc":
-        return bind_binary(_divide.op, x, y)
+        return bind_binary(op, x, y)
     if kind in "iu":
         target = dtypes.float64 if x._value.dtype.itemsize >= 4 else dtypes.float32
         x, y = cast(x, target), cast(y, target)
     else:
-        rules.check_dtype("divide", x._value.dtype, "iufc")
-    return bind_binary(_divide.op, x, y)
+        rules.check_dtype(op.name, x._value.dtype, "iufc")
+    return bind_binary(op, x, y)
 
 
 truediv = divide
-floordiv = _binary_op("floordiv", np.floor_divide, None, "iuf",
-                      "Computes `floor(x / y)` (not differentiable).")
-floormod = _binary_op("floormod", np.mod,
-                      lambda g, x, y, out: (g, -g * floor(x / y)), "iuf",
-                      "Computes the remainder of floor division, `x - floor(x / y) * y`.")
+
+
+_floordiv = _binary_op("floordiv", np.floor_divide, None, "iuf")
+_floormod = _binary_op("floormod", np.mod, lambda g, x, y, out: (g, -g * floor(x / y)), "iuf")
+
+
+def _integer_division(fn, x, y):
+    """`fn` (floordiv or floormod); an integer division by zero raises, as TensorFlow's (NumPy
+    gives 0 with a warning). The check (one pass over `y`, integers only) runs eagerly; the
+    kernels stay NumPy's ufuncs, which compiled graphs and the ONNX export rely on, so a traced
+    function does not check."""
+    if type(x) is not Tensor or type(y) is not Tensor:
+        x, y = binary_args(fn.op.name, x, y)
+    v = y._value
+    if v.dtype.kind in "iu" and isinstance(v, (np.ndarray, np.generic)) and not v.all():
+        raise InvalidArgumentValueError(f"{fn.__name__}: integer division by zero.")
+    return fn(x, y)
+
+
+def floordiv(x, y, name=None):
+    """Computes `floor(x / y)` element-wise (not differentiable).
+
+    Raises:
+        ValueError: for an integer division by zero (an InvalidArgumentError).
+
+    Example:
+    >>> fluxion.math.floordiv([7, -7], 2)
+    <tf.Tensor: shape=(2,), dtype=int32, numpy=array([ 3, -4], dtype=int32)>
+    """
+    return _integer_division(_floordiv, x, y)
+
+
+def floormod(x, y, name=None):
+    """Computes the remainder of floor division, `x - floor(x / y) * y` (the sign of `y`).
+
+    Raises:
+        ValueError: for an integer division by zero (an InvalidArgumentError).
+
+    Example:
+    >>> fluxion.math.floormod([7, -7], 3)
+    <tf.Tensor: shape=(2,), dtype=int32, numpy=array([1, 2], dtype=int32)>
+    """
+    return _integer_division(_floormod, x, y)
+
+
 mod = floormod
 
 
@@ -270,8 +378,17 @@ def _divide_no_nan_vjp(g, x, y, out):
     return g * nonzero / safe_y, -g * out / safe_y
 
 
-divide_no_nan = _binary_op("divide_no_nan", _divide_no_nan_kernel, _divide_no_nan_vjp, _F,
-                           "Computes `x / y`, and 0 where `y` is 0.")
+_divide_no_nan = _binary_op("divide_no_nan", _divide_no_nan_kernel, _divide_no_nan_vjp, _F)
+
+
+def divide_no_nan(x, y, name=None):
+    """Computes `x / y`, and 0 where `y` is 0. Integers are divided as float64 (as `divide`).
+
+    Example:
+    >>> fluxion.math.divide_no_nan([1.0, 3.0], [0.0, 2.0])
+    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([0. , 1.5], dtype=float32)>
+    """
+    return _true_division(_divide_no_nan.op, x, y)
 atan2 = _binary_op("atan2", np.arctan2,
                    lambda g, y, x, out: (g * x / (x * x + y * y), -g * y / (x * x + y * y)),
                    _F, "Computes `atan(y / x)` with the quadrant of (x, y).")
@@ -369,7 +486,7 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
     if type(a) is not Tensor or type(b) is not Tensor or a._value.dtype is not b._value.dtype:
         a, b = binary_args("matmul", a, b)
     if a._value.ndim < 2 or b._value.ndim < 2:  # NumPy would accept vectors; TensorFlow does not
-        _matmul_infer(Spec(a._value.shape, a._value.dtype), Spec(b._value.shape, b._value.dtype))
+        _MATMUL.infer(Spec(a._value.shape, a._value.dtype), Spec(b._value.shape, b._value.dtype))
     return bind_binary(_MATMUL, a, b, True if transpose_a or adjoint_a else False,
                        True if transpose_b or adjoint_b else False)
 
@@ -438,12 +555,24 @@ _add_reduce = np.add.reduce
 
 
 def _extreme_kernel(ufunc):
-    """The kernel of reduce_max (`np.maximum`) or reduce_min (`np.minimum`)."""
+    """The kernel of reduce_max (`np.maximum`) or reduce_min (`np.minimum`). An empty
+    reduction gives the identity, as TensorFlow: -inf (the lowest integer) for max, +inf (the
+    highest integer) for min."""
     def kernel(x, axis=None, keepdims=False):
+        if not x.size:
+            return ufunc.reduce(x, axis, keepdims=keepdims, initial=_identity(ufunc, x.dtype))
         if axis == (x.ndim - 1,):
             return reduce_last_axis(ufunc.reduce, x, keepdims)
         return ufunc.reduce(x, axis, keepdims=keepdims)
     return kernel
+
+
+def _identity(ufunc, dtype):
+    """The identity of np.maximum (`lowest`) or np.minimum (`highest`) in `dtype`."""
+    info = np.finfo(dtype) if dtype.kind == "f" else np.iinfo(dtype)
+    if ufunc is np.maximum:
+        return -np.inf if dtype.kind == "f" else info.min
+    return np.inf if dtype.kind == "f" else info.max
 
 
 def _mean_kernel(x, axis=None, keepdims=False):
@@ -511,22 +640,13 @@ def _reduction_op(name, kernel, vjp, kinds):
             x = unary_arg(op.name, x, kinds)
         axes = None if axis is None else \
             rules.normalize_axis(op.name, _static_axis(axis), x._value.ndim)
-        if name_is_extreme and x._value.size == 0:
-            _check_nonempty(op.name, x._value.shape, axes)
         return bind_unary(op, x, axes, True if keepdims else False)
 
-    name_is_extreme = name in ("reduce_max", "reduce_min")
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = _doc(f"`{name}` over `axis` (None: all axes); `keepdims` keeps reduced axes "
                       "as size 1.", f"fluxion.{name}([[1.0, 2.0], [3.0, 4.0]], axis=1)")
     fn.op = op
     return fn
-
-
-def _check_nonempty(op_name, shape, axes):
-    if axes is None or any(shape[a] == 0 for a in axes):
-        raise ValueError(f"{op_name}: cannot reduce an empty dimension of a tensor of shape "
-                         f"{tuple(shape)} (the result would have no value).")
 
 
 def _static_axis(axis):
@@ -588,48 +708,7 @@ def count_nonzero(input, axis=None, keepdims=False, dtype=dtypes.int64, name=Non
     return reduce_sum(cast(not_equal(x, 0), dtype), axis, keepdims)
 
 
-# --- arg reductions and cumulative ops ------------------------------------------------------
-def _arg_infer(name):
-    def infer(x, axis=0, output_type=np.int64):
-        rules.normalize_axis(name, axis, len(x.shape))
-        return Spec(rules.reduced_shape(tuple(x.shape), (axis,), False), np.dtype(output_type))
-    return infer
-
-
-_ARGMAX = OpDef("argmax", lambda x, axis=0, output_type=np.int64:
-                np.argmax(x, axis).astype(output_type, copy=False), _arg_infer("argmax"))
-_ARGMIN = OpDef("argmin", lambda x, axis=0, output_type=np.int64:
-                np.argmin(x, axis).astype(output_type, copy=False), _arg_infer("argmin"))
-
-
-def _arg_reduce(op, input, axis, output_type):
-    x = unary_arg(op.name, input, "iuf")
-    axis = 0 if axis is None else int(_static_axis(axis))
-    (axis,) = rules.normalize_axis(op.name, axis, x._value.ndim)
-    if x._value.shape[axis] == 0:
-        raise ValueError(f"{op.name}: cannot reduce the empty axis {axis} of shape "
-                         f"{tuple(x._value.shape)}.")
-    return bind(op, x, axis=axis, output_type=dtypes.as_dtype(output_type)._np.type)
-
-
-def argmax(input, axis=None, output_type=dtypes.int64, name=None):
-    """Index of the largest value along `axis` (default 0), as int64.
-
-    Example:
-    >>> fluxion.math.argmax([[1.0, 5.0], [3.0, 2.0]], axis=1)
-    """
-    return _arg_reduce(_ARGMAX, input, axis, output_type)
-
-
-def argmin(input, axis=None, output_type=dtypes.int64, name=None):
-    """Index of the smallest value along `axis` (default 0), as int64.
-
-    Example:
-    >>> fluxion.math.argmin([[1.0, 5.0], [3.0, 2.0]], axis=1)
-    """
-    return _arg_reduce(_ARGMIN, input, axis, output_type)
-
-
+# --- cumulative ops (argmax/argmin: index_ops.py) -----------------------------------------------
 def _cumulative_kernel(ufunc):
     def kernel(x, axis=0, exclusive=False, reverse=False):
         if reverse:
@@ -648,8 +727,9 @@ def _cumsum_vjp(g, x, y, axis=0, exclusive=False, reverse=False):
 
 
 def _cumprod_vjp(g, x, y, axis=0, exclusive=False, reverse=False):
-    # TensorFlow's rule; like TensorFlow's it divides by x, so zeros in x give non-finite values.
-    return (cumsum(g * y, axis, exclusive=exclusive, reverse=not reverse) / x,)
+    # TensorFlow's rule: it divides by x with divide_no_nan, so a zero in x gets gradient 0
+    # (not the true product of the other factors) and nothing is NaN.
+    return (divide_no_nan(cumsum(g * y, axis, exclusive=exclusive, reverse=not reverse), x),)
 
 
 def _cumulative_infer(name):
@@ -690,7 +770,7 @@ def cumprod(x, axis=0, exclusive=False, reverse=False, name=None):
     return _cumulative(_CUMPROD, x, axis, exclusive, reverse)
 
 
-# --- casts and clipping ------------------------------------------------------------------------
+# --- casts (clipping: clip_ops.py) ---------------------------------------------------------------
 def _cast_kernel(x, dtype):
     return x.astype(dtype)
 
@@ -719,52 +799,6 @@ def cast(x, dtype, name=None):
     return bind_unary(_CAST, x, dtype._np)
 
 
-def _clip_kernel(x, lo, hi):
-    return np.minimum(np.maximum(x, lo), hi)
-
-
-def _clip_vjp(g, x, lo, hi, out):
-    below, above = cast(x < lo, g.dtype), cast(x > hi, g.dtype)
-    return g * (1 - below) * (1 - above), g * below, g * above
-
-
-def _clip_infer(x, lo, hi):
-    rules.binary("clip_by_value")(x, lo)
-    rules.binary("clip_by_value")(x, hi)
-    for bound, name in ((lo, "clip_value_min"), (hi, "clip_value_max")):
-        if rules.broadcast_shapes("clip_by_value", x.shape, bound.shape) != tuple(x.shape):
-            raise ValueError(f"clip_by_value: {name} of shape {tuple(bound.shape)} does not "
-                             f"broadcast to the shape of t, {tuple(x.shape)}.")
-    return Spec(tuple(x.shape), x.dtype)
-
-
-_CLIP = OpDef("clip_by_value", _clip_kernel, _clip_infer, _clip_vjp)
-
-
-def clip_by_value(t, clip_value_min, clip_value_max, name=None):
-    """Clips values to `[clip_value_min, clip_value_max]`.
-
-    Example:
-    >>> fluxion.clip_by_value([-2.0, 0.5, 3.0], -1.0, 1.0)
-    """
-    t = unary_arg("clip_by_value", t, "iuf")
-    _, lo = binary_args("clip_by_value", t, clip_value_min)
-    _, hi = binary_args("clip_by_value", t, clip_value_max)
-    return bind(_CLIP, t, lo, hi)
-
-
-def clip_by_norm(t, clip_norm, axes=None, name=None):
-    """Rescales `t` so that its L2 norm over `axes` is at most `clip_norm`.
-
-    Example:
-    >>> fluxion.clip_by_norm([3.0, 4.0], 1.0)
-    """
-    t = unary_arg("clip_by_norm", t, _F)
-    norm = sqrt(reduce_sum(t * t, axes, keepdims=True))
-    clip_norm = cast(clip_norm, t.dtype)
-    return t * clip_norm / maximum(norm, clip_norm)
-
-
 from .array_ops import (  # noqa: E402  (array_ops builds on this module's functions)
     _BROADCAST_TO,
     _FILL,
@@ -778,3 +812,12 @@ from .array_ops import (  # noqa: E402  (array_ops builds on this module's funct
     where,
     zeros_like,
 )
+from .clip_ops import clip_by_norm, clip_by_value  # noqa: E402, F401  (built on this module)
+
+
+def __getattr__(name):
+    """`math_ops.argmax` and `argmin` live in index_ops (which imports this module)."""
+    if name in ("argmax", "argmin"):
+        from . import index_ops
+        return getattr(index_ops, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

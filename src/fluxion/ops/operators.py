@@ -54,7 +54,8 @@ def install(cls):
     cls.__pos__ = lambda self: self
     cls.__abs__ = m.abs
     cls.__invert__ = _invert
-    cls.__getitem__ = lambda self, key: index_ops.getitem(self, key)
+    if "__getitem__" not in cls.__dict__:  # Variable's own returns slices with `.assign`
+        cls.__getitem__ = lambda self, key: index_ops.getitem(self, key)
     cls.__hash__ = object.__hash__
 
 

@@ -22,6 +22,7 @@ from typing import Callable, NamedTuple, Optional
 import numpy as np
 
 from ..core.context import state
+from ..core.errors import OpError, invalid_argument
 from ..core.tensor import Tensor, wrap
 
 _new_tensor = object.__new__
@@ -53,7 +54,7 @@ class OpDef:
             raise ValueError(f"Op '{name}' is already registered.")
         self.name = name
         self.kernel = kernel
-        self.infer: Callable = infer
+        self.infer: Callable = _raising_invalid_argument(infer)
         self.vjp: Optional[Callable] = vjp
         self.num_outputs = num_outputs
         self.differentiable = vjp is not None
@@ -70,15 +71,36 @@ class OpDef:
         return f"OpDef({self.name})"
 
     def explain(self, exc, inputs, attrs):
-        """Turns a kernel's NumPy exception into an error that names this op and its inputs."""
+        """Turns a kernel's NumPy exception into an error that names this op and its inputs.
+
+        A kernel that checks its data (indices in range, say) raises an `InvalidArgument*Error`
+        (core/errors.py) with a complete message: that error is raised as it is."""
+        if isinstance(exc, OpError):
+            return exc
         specs = [Spec(tuple(t._value.shape), t._value.dtype) for t in inputs]
         try:
             self.infer(*specs, **attrs)
         except (ValueError, TypeError, IndexError) as rule_error:
             return rule_error
         shapes = ", ".join(f"{tuple(s.shape)} {s.dtype}" for s in specs)
-        return type(exc)(f"{self.name}: failed on inputs of shapes/dtypes [{shapes}] "
-                         f"with {_attrs_str(attrs)}: {exc}")
+        return invalid_argument(type(exc)(f"{self.name}: failed on inputs of shapes/dtypes "
+                                          f"[{shapes}] with {_attrs_str(attrs)}: {exc}"))
+
+
+def _raising_invalid_argument(infer):
+    """Wraps a shape/dtype rule so that its ValueError/TypeError/IndexError is raised as the
+    matching `InvalidArgumentError` flavour (still a ValueError, ...): see core/errors.py."""
+    def rule(*specs, **attrs):
+        try:
+            return infer(*specs, **attrs)
+        except (ValueError, TypeError, IndexError) as error:
+            raise invalid_argument(error) from None
+
+    rule.__dict__.update(getattr(infer, "__dict__", {}))
+    rule.__name__ = getattr(infer, "__name__", "infer")
+    rule.__doc__ = infer.__doc__
+    rule.rule = infer  # the unwrapped rule
+    return rule
 
 
 def _positional_params(kernel):

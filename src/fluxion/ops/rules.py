@@ -5,6 +5,7 @@ error: it names the op, states what was expected and what was received.
 """
 import numpy as np
 
+from ..core.errors import InvalidArgumentTypeError, InvalidArgumentValueError
 from ..kernels.shapes import BroadcastError, broadcast_shape
 from .registry import Spec
 
@@ -16,9 +17,10 @@ def check_dtype(op_name, dtype, kinds, arg="x"):
     """Raises TypeError unless np.dtype `dtype` is of one of the kinds letters in `kinds`."""
     if np.dtype(dtype).kind not in kinds:
         allowed = [name for name, k in KINDS.items() if k == kinds] or [kinds]
-        raise TypeError(f"{op_name}: argument '{arg}' has dtype {np.dtype(dtype).name}, which "
-                        f"this op does not support (expected a {allowed[0]} dtype). "
-                        "Convert it with fluxion.cast.")
+        raise InvalidArgumentTypeError(
+            f"{op_name}: argument '{arg}' has dtype {np.dtype(dtype).name}, which "
+            f"this op does not support (expected a {allowed[0]} dtype). "
+            "Convert it with fluxion.cast.")
 
 
 def broadcast_shapes(op_name, *shapes):
@@ -27,7 +29,7 @@ def broadcast_shapes(op_name, *shapes):
         return broadcast_shape(*shapes)
     except BroadcastError as error:
         shown = " and ".join(str(tuple(s)) for s in shapes)
-        raise ValueError(
+        raise InvalidArgumentValueError(
             f"{op_name}: incompatible shapes {shown}: {error}; broadcasting needs them equal "
             "or 1. Reshape or expand_dims one of the operands.") from None
 
@@ -44,9 +46,10 @@ def binary(op_name, out_dtype=None):
     """Rule for elementwise binary ops: equal dtypes, broadcast shapes."""
     def infer(x, y):
         if np.dtype(x.dtype) != np.dtype(y.dtype):
-            raise TypeError(f"{op_name}: both arguments must have the same dtype, received "
-                            f"{np.dtype(x.dtype).name} and {np.dtype(y.dtype).name}. Cast one "
-                            "with fluxion.cast.")
+            raise InvalidArgumentTypeError(
+                f"{op_name}: both arguments must have the same dtype, received "
+                f"{np.dtype(x.dtype).name} and {np.dtype(y.dtype).name}. Cast one "
+                "with fluxion.cast.")
         return Spec(broadcast_shapes(op_name, x.shape, y.shape),
                     np.dtype(out_dtype) if out_dtype else x.dtype)
     return infer
@@ -62,11 +65,12 @@ def normalize_axis(op_name, axis, ndim):
     out = []
     for a in axes:
         if not -ndim <= a < max(ndim, 1):
-            raise ValueError(f"{op_name}: axis {a} is out of range for a tensor of rank {ndim} "
-                             f"(valid axes are {-ndim} to {ndim - 1}).")
+            raise InvalidArgumentValueError(
+                f"{op_name}: axis {a} is out of range for a tensor of rank {ndim} "
+                f"(valid axes are {-ndim} to {ndim - 1}).")
         out.append(a % ndim if ndim else 0)
     if len(set(out)) != len(out):
-        raise ValueError(f"{op_name}: axis {axis} repeats an axis.")
+        raise InvalidArgumentValueError(f"{op_name}: axis {axis} repeats an axis.")
     return tuple(sorted(out))
 
 

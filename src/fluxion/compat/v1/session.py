@@ -18,7 +18,7 @@ from ...graph import ir
 from ...graph.executor import Executable
 from ...graph.passes import optimize
 from ...ops.registry import Spec
-from .errors import FailedPreconditionError, InvalidArgumentError
+from .errors import FailedPreconditionError, InvalidArgumentValueError
 from .graph import (
     Graph,
     Operation,
@@ -262,7 +262,7 @@ def _rebuild(node, mapping):
         value = node.outputs[0]
         if id(value) in mapping:
             return None
-        raise InvalidArgumentError(
+        raise InvalidArgumentValueError(
             f"You must feed a value for placeholder tensor '{placeholder_name(value)}' with "
             f"dtype {as_dtype(value._value.dtype).name} and shape "
             f"{_shape_text(value._value.shape)}. Pass it in feed_dict.")
