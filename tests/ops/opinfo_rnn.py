@@ -15,7 +15,10 @@ def _sig(x):
 
 
 def _ref(xw, h0, rk, c0=None, recurrent_bias=None, mask=None, recurrent_mask=None,
-         kind="lstm", go_backwards=False, return_sequences=False, **_):
+         kind="lstm", go_backwards=False, return_sequences=False, zero_output_for_mask=False,
+         **_):
+    """Keras's `rnn` loop: a masked step keeps the states and outputs the previous output
+    (zeros at first), or zeros with `zero_output_for_mask`."""
     h, c, u = h0.astype(np.float64), c0, rk.shape[0]
     order = range(xw.shape[1] - 1, -1, -1) if go_backwards else range(xw.shape[1])
     outs = []
@@ -37,18 +40,22 @@ def _ref(xw, h0, rk, c0=None, recurrent_bias=None, mask=None, recurrent_mask=Non
             h_new, c_new = z * h + (1 - z) * hh, None
         else:
             h_new, c_new = np.tanh(x + inner), None
+        out = h_new
         if mask is not None:
             keep = mask[:, t][:, None]
+            out = np.where(keep, h_new, 0 if zero_output_for_mask else outs[-1] if outs
+                           else np.zeros_like(h_new))
             h_new = np.where(keep, h_new, h)
             c_new = None if c is None else np.where(keep, c_new, c)
         h, c = h_new, c_new
-        outs.append(h)
+        outs.append(out)
     out = np.stack(outs, 1) if return_sequences else outs[-1]
     return [out, h] + ([c] if kind == "lstm" else [])
 
 
 def _samples(rng, dtype):
     mask = np.array([[False, True, True], [True, True, False]])
+    lead = np.array([[False, False, True], [False, False, False]])
     for kind, n in (("lstm", 4), ("gru", 3), ("simple_rnn", 1)):
         xw, h0, rk = rand(rng, (_B, _T, n * _U), dtype), rand(rng, (_B, _U), dtype), \
             rand(rng, (_U, n * _U), dtype)
@@ -58,6 +65,10 @@ def _samples(rng, dtype):
         yield Sample((xw, h0, rk), dict(extra, kind=kind))
         yield Sample((xw, h0, rk), dict(extra, kind=kind, go_backwards=True,
                                         return_sequences=True, mask=fx.constant(mask)))
+        # a row whose first steps are masked (outputs zeros, not h0) and a fully masked row
+        yield Sample((xw, h0, rk), dict(extra, kind=kind, mask=fx.constant(lead)))
+        yield Sample((xw, h0, rk), dict(extra, kind=kind, mask=fx.constant(lead),
+                                        return_sequences=True, zero_output_for_mask=True))
     rmask = (rng.random((4, _B, _U)) > 0.3).astype(dtype) * 2
     yield Sample((rand(rng, (_B, _T, 4 * _U), dtype), rand(rng, (_B, _U), dtype),
                   rand(rng, (_U, 4 * _U), dtype)),

@@ -10,7 +10,8 @@ kernel's gradient is then one matmul over all steps.
 Conventions (all arrays of one float dtype):
 - `xw`: `(batch, time, gates * units)` in the input's time order; LSTM gates i, f, c, o; GRU
   z, r, h (reset after the matmul); SimpleRNN one gate.
-- `mask`: `(batch, time)` bool or None; a masked step carries the previous state (Keras).
+- `mask`: `(batch, time)` bool or None; a masked step carries the previous state and outputs
+  the previous output: zeros before a row's first unmasked step (Keras's `rnn`).
 - `rmask`: `(gates, batch, units)` recurrent-dropout masks (one per gate) or None.
 - outputs are in processing order (reversed time when `go_backwards`), as Keras returns them.
 - activations are named: tanh, sigmoid, linear, relu, hard_sigmoid, softsign (`ACTIVATIONS`).
@@ -137,6 +138,14 @@ def _rec_kernel_grad(hp, dmi, rmask, batch_axis):
     return np.concatenate(parts, axis=1)
 
 
+def _zeroed_outputs(off, zero_output):
+    """Which steps output zeros, `(time, batch, 1)` bool in processing order, from the masked
+    steps `off`: all of them with `zero_output`; else those before a row's first unmasked step
+    (a masked step outputs the previous *output*, which starts at zeros, as Keras's `rnn`;
+    every later masked step repeats the carried state, the last output)."""
+    return off if zero_output else np.logical_and.accumulate(off, axis=0)
+
+
 def _into(buffers, k, array, copy=False):
     """`array` copied into `buffers[k]` when there are buffers (a compiled step's reused ones);
     else `array` itself, or a copy of it when `copy` (a view of hs/cs must not escape)."""
@@ -220,16 +229,17 @@ def rnn_forward(kind, xw, h0, c0, rk, rb, mask, rmask, act, ract, go_backwards, 
                 np.copyto(h, hp, where=off[t])
                 if cs is not None:
                     np.copyto(cs[t + 1], cs[t], where=off[t])
+    zeroed = None if off is None else _zeroed_outputs(off, zero_output)
     if return_sequences:
         seq = hs[1:]
-        if zero_output and off is not None:
-            seq = np.where(off, 0, seq).astype(dt, copy=False)
+        if zeroed is not None:
+            seq = np.where(zeroed, 0, seq).astype(dt, copy=False)
         result = _buffer(out, 0, (b, t_len, u), dt)
         np.copyto(result, np.swapaxes(seq, 0, 1))
     else:
         result = _into(out, 0, hs[t_len] if t_len else np.zeros((b, u), dt), copy=True)
-        if zero_output and off is not None and t_len:
-            result[off[t_len - 1][:, 0]] = 0
+        if zeroed is not None and t_len:
+            result[zeroed[t_len - 1][:, 0]] = 0
     h_last = _into(out, 1, hs[t_len], copy=True)
     c_last = None if cs is None else _into(out, 2, cs[t_len], copy=True)
     return result, h_last, c_last, hs, cs, gates
@@ -244,20 +254,22 @@ def rnn_backward(kind, g_out, g_h, g_c, hs, cs, gates, rk, mask, rmask, act, rac
     t_len, b, u = hs.shape[0] - 1, hs.shape[1], hs.shape[2]
     dt = hs.dtype
     n = GATES[kind]
-    on = off = None
+    on = off = shown = None
     if mask is not None:
         keep = _processing_order(mask, go_backwards)[..., None]
         on = keep.astype(dt)
         off = 1 - on
+        # the outputs that are the step's state (the others are zeros: no gradient)
+        shown = (~_zeroed_outputs(~keep, zero_output)).astype(dt)
     dh = np.array(g_h, dtype=dt)
     dc = None if g_c is None else np.array(g_c, dtype=dt)
     gy = None
     if return_sequences:
         gy = np.swapaxes(g_out, 0, 1)
-        if zero_output and on is not None:
-            gy = gy * on
+        if shown is not None:
+            gy = gy * shown
     elif t_len:
-        dh += g_out if not (zero_output and on is not None) else g_out * on[t_len - 1]
+        dh += g_out if shown is None else g_out * shown[t_len - 1]
     dxw_bm = _buffer(out, 0, (b, t_len, n * u), dt)  # batch-major, in input time order
     dmi = np.empty((t_len, b, n * u), dt) if kind == "gru" else None
     tc = np.empty((b, u), dt) if kind == "lstm" else None

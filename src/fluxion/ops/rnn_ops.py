@@ -195,12 +195,13 @@ def rnn_sequence(xw, h0, recurrent_kernel, c0=None, recurrent_bias=None, mask=No
         recurrent_kernel: `(units, gates * units)`.
         recurrent_bias: `(gates * units,)`, added to every step's recurrent matmul (GRU's
             recurrent bias; the LSTM and SimpleRNN layers pass their bias here).
-        mask: `(batch, time)` bool; masked steps carry the previous state.
+        mask: `(batch, time)` bool; masked steps carry the previous state and output the
+            previous output (zeros before a row's first unmasked step, as Keras).
         recurrent_mask: `(gates, batch, units)` recurrent-dropout masks, one per gate.
         kind: "lstm", "gru" or "simple_rnn".
         activation, recurrent_activation: names (see `fluxion.kernels.rnn.ACTIVATIONS`).
         go_backwards: process the steps in reverse; outputs come in processing order.
-        zero_output_for_mask: masked steps output zeros instead of the carried state.
+        zero_output_for_mask: every masked step outputs zeros.
         return_sequences: the first result is every step's output, else the last one.
 
     Returns:

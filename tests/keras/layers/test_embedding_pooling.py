@@ -39,12 +39,16 @@ def test_embedding_mask_zero_propagates_to_pooling():
     np.testing.assert_array_equal(np.asarray(layer.compute_mask(IDS)), IDS != 0)
 
 
-def test_masked_max_pooling_ignores_padding():
+def test_global_max_pooling_ignores_the_mask_as_keras_3():
     layer = layers.Embedding(5, 1, mask_zero=True, embeddings_initializer="ones")
     layer.build(None)
     layer.set_weights([np.array([[9.0], [1.0], [2.0], [3.0], [4.0]], "float32")])
     out = layers.GlobalMaxPooling1D()(layer(IDS)).numpy()
-    np.testing.assert_array_equal(out, [[4.0], [3.0]])  # id 0 (value 9) is padding
+    # Keras 3.15 takes the max over all steps, padding (id 0, value 9) included: [[9], [9]]
+    np.testing.assert_array_equal(out, [[9.0], [9.0]])
+    inputs = layers.Input((4,), dtype="int32")
+    model = models.Model(inputs, layers.GlobalMaxPooling1D()(layer(inputs)))
+    np.testing.assert_array_equal(model.predict(IDS, verbose=0), [[9.0], [9.0]])
 
 
 def test_embedding_accepts_keras2_input_length():

@@ -93,7 +93,10 @@ def test_pooling_defaults_config_aliases_and_errors():
     assert layers.MaxPooling2D(3, strides=1).strides == (1, 1)
     assert layers.MaxPool2D is layers.MaxPooling2D and layers.AvgPool2D is layers.AveragePooling2D
     assert layers.MaxPool1D is layers.MaxPooling1D and layers.AvgPool1D is layers.AveragePooling1D
-    assert layers.AveragePooling2D().compute_output_shape((None, 7, 7, 3)) == (None, 3, 3, 3)
+    assert layers.AveragePooling2D(2).compute_output_shape((None, 7, 7, 3)) == (None, 3, 3, 3)
+    for cls in (layers.AveragePooling1D, layers.AveragePooling2D):  # Keras 3.15: required
+        with pytest.raises(TypeError, match="pool_size"):
+            cls()
     assert layers.MaxPooling2D(padding="same").compute_output_shape((None, 7, 7, 3)) == \
         (None, 4, 4, 3)
     x = np.arange(16, dtype=np.int32).reshape(1, 4, 4, 1)
@@ -103,7 +106,7 @@ def test_pooling_defaults_config_aliases_and_errors():
     with pytest.raises(ValueError, match="pool_size"):
         layers.MaxPooling2D(pool_size=(2, 0))
     with pytest.raises(ValueError, match="padding"):
-        layers.AveragePooling1D(padding="causal")
+        layers.AveragePooling1D(2, padding="causal")
     with pytest.raises(ValueError, match="max_pool2d"):  # window larger than the input
         layers.MaxPooling2D(5)(np.ones((1, 3, 3, 1), np.float32))
 

@@ -36,6 +36,15 @@ class KerasTensor(SymbolicTensor):
         self._keras_history = history
         self.name = name
 
+    @property
+    def _keras_mask(self):
+        """The mask Keras attached to this tensor (a symbolic bool tensor), or None."""
+        return get_mask(self)
+
+    @_keras_mask.setter
+    def _keras_mask(self, mask):
+        set_mask(self, mask)
+
     def __repr__(self):
         return (f"<KerasTensor shape={TensorShape(self._value.shape)}, dtype={self.dtype.name}, "
                 f"name={self.name}>")

@@ -79,6 +79,11 @@ class Layer:
     array([[1., 1.]], dtype=float32)
     """
 
+    # True for layers that compute in floating point whatever their input (Dense, Conv,
+    # normalization): integer and bool inputs are cast to the compute dtype as well, which
+    # gives the float32 result of Keras's type promotion (`Dense(2)([[1, 2]])`).
+    _cast_integer_inputs = False
+
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if cls.__module__.startswith("fluxion."):
@@ -178,6 +183,7 @@ class Layer:
             self._weight_regularizers.append((variable, variable.regularizer))
         if trainable:
             self._trainable_variables.append(variable)
+            variable.trainable = self._trainable  # a frozen layer creates frozen weights
         else:
             self._non_trainable_variables.append(variable)
         return variable
@@ -396,6 +402,21 @@ class Layer:
         None."""
         return mask if self.supports_masking else None
 
+    def _unknown_dims_output(self, inputs):
+        """The output of `call` for an input whose unknown dimensions no static-shape op can
+        handle (Flatten of `(None, None, 3)`): during shape inference (the Functional API) a
+        symbolic tensor of `compute_output_shape`'s shape; inside a compiled trace with unknown
+        dimensions, an error saying how to avoid them."""
+        shape = shape_structure(inputs)
+        if isinstance(state.tracer, ShapeTracer):
+            dtype = nest.flatten(inputs)[0]._value.dtype
+            return SymbolicTensor(tuple(self.compute_output_shape(shape)), dtype)
+        raise ValueError(
+            f"Layer '{self.name}' ({type(self).__name__}) needs the sizes of the input's "
+            f"dimensions to compute its output. Received: input shape {shape}. Inside a "
+            "compiled function, give the input concrete sizes: call it without "
+            "`reduce_retracing=True` or an `input_signature` with None dimensions.")
+
     # --- calling --------------------------------------------------------------------------------
     def call(self, inputs):
         """The layer's computation; override in subclasses."""
@@ -429,13 +450,19 @@ class Layer:
         return outputs
 
     def _convert_inputs(self, inputs):
+        cast_all = self._cast_integer_inputs
+
         def convert(x):
             if x is None or isinstance(x, Layer):
                 return x
             if not isinstance(x, Tensor):
                 x = convert_to_tensor(x.read_value() if isinstance(x, Variable) else x)
-            if self.autocast and x.dtype.is_floating and x.dtype.name != self._compute_dtype:
+            if (self.autocast and x.dtype.name != self._compute_dtype
+                    and (x.dtype.is_floating or (cast_all and not x.dtype.is_complex))):
+                mask = get_mask(x)
                 x = cast(x, self._compute_dtype)
+                if mask is not None:  # the cast input keeps its mask
+                    set_mask(x, mask)
             return x
         if isinstance(inputs, (list, tuple)) and all(
                 isinstance(v, (int, float, bool, np.number)) for v in nest.flatten(inputs)):
@@ -495,13 +522,14 @@ class Layer:
                 set_mask(ph, get_mask(x))
                 return ph
             return x
-        sym_inputs = self._convert_inputs(nest.map_structure(placeholder, inputs))
-        sym_args = nest.map_structure(placeholder, list(args))
-        sym_kwargs = {k: nest.map_structure(placeholder, v) for k, v in kwargs.items()}
-        extra, training, mask = self._resolve_call_kwargs(sym_inputs, sym_kwargs)
-        with ShapeTracer(), enter_call(training):
-            outputs = self.call(sym_inputs, *sym_args, **sym_kwargs, **extra)
-            masks = self._output_masks(sym_inputs, outputs, mask)
+        with ShapeTracer():  # the input casts, too, only infer shapes and dtypes
+            sym_inputs = self._convert_inputs(nest.map_structure(placeholder, inputs))
+            sym_args = nest.map_structure(placeholder, list(args))
+            sym_kwargs = {k: nest.map_structure(placeholder, v) for k, v in kwargs.items()}
+            extra, training, mask = self._resolve_call_kwargs(sym_inputs, sym_kwargs)
+            with enter_call(training):
+                outputs = self.call(sym_inputs, *sym_args, **sym_kwargs, **extra)
+                masks = self._output_masks(sym_inputs, outputs, mask)
 
         def to_keras(t):
             if isinstance(t, Tensor):

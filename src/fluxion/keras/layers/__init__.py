@@ -24,10 +24,12 @@ from .convolutional import (
 )
 from .core import Activation, Dense, Dropout, Identity, Lambda
 from .embedding import Embedding
+from .masking import Masking
 from .merging import (
     Add,
     Average,
     Concatenate,
+    Dot,
     Maximum,
     Minimum,
     Multiply,
@@ -35,6 +37,7 @@ from .merging import (
     add,
     average,
     concatenate,
+    dot,
     maximum,
     minimum,
     multiply,

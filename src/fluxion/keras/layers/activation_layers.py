@@ -6,6 +6,7 @@ Example:
 array([-0.3,  1. ], dtype=float32)
 """
 from ... import nn
+from ...ops import array_ops as a
 from ...ops import math_ops as m
 from .. import activations, constraints, initializers, regularizers
 from ..engine.input_spec import InputSpec
@@ -84,11 +85,17 @@ class ELU(_Elementwise):
 
 
 class Softmax(_Elementwise):
-    """Softmax over `axis`; masked positions (mask False) get probability ~0.
+    """Softmax over `axis` (an int, or a tuple of axes normalized together).
+
+    With a mask (True or > 0.5 = keep, broadcastable to the inputs), masked positions get
+    probability 0; a fully masked row is all zeros.
 
     Example:
     >>> keras.layers.Softmax()(fluxion.constant([[1.0, 1.0]])).numpy()
     array([[0.5, 0.5]], dtype=float32)
+    >>> keras.layers.Softmax()(fluxion.constant([[1.0, 1.0]]),
+    ...                        mask=fluxion.constant([[True, False]])).numpy()
+    array([[1., 0.]], dtype=float32)
     """
 
     def __init__(self, axis=-1, **kwargs):
@@ -97,8 +104,29 @@ class Softmax(_Elementwise):
 
     def call(self, inputs, mask=None):
         if mask is not None:
-            inputs = inputs + (1.0 - m.cast(mask, inputs.dtype)) * -1e9
-        return nn.softmax(inputs, axis=self.axis)
+            self._check_mask(tuple(inputs.shape), tuple(mask.shape))
+            if mask.dtype != "bool":
+                mask = m.greater(mask, m.cast(0.5, mask.dtype))
+            lowest = -3e4 if inputs.dtype.name == "float16" else -1e9
+            inputs = a.where(mask, inputs, m.cast(lowest, inputs.dtype))
+        if isinstance(self.axis, (list, tuple)) and len(self.axis) > 1:
+            axes = list(self.axis)
+            outputs = m.exp(inputs - m.reduce_logsumexp(inputs, axes, keepdims=True))
+        else:
+            axis = self.axis[0] if isinstance(self.axis, (list, tuple)) else self.axis
+            outputs = nn.softmax(inputs, axis=axis)
+        if mask is not None:
+            outputs = a.where(mask, outputs, m.cast(0.0, outputs.dtype))
+        return outputs
+
+    def _check_mask(self, shape, mask_shape):
+        ok = len(mask_shape) <= len(shape) and all(
+            m in (None, 1) or d is None or m == d for m, d in zip(mask_shape[::-1], shape[::-1]))
+        if not ok:
+            raise ValueError(f"Layer '{self.name}' (Softmax): the mask must be broadcastable to "
+                             "the inputs: each mask dimension 1 or equal to the input's, "
+                             f"aligned from the last. Received: inputs.shape={shape}, "
+                             f"mask.shape={mask_shape}")
 
     def get_config(self):
         return {**super().get_config(), "axis": self.axis}

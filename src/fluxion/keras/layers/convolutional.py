@@ -116,6 +116,7 @@ class _Conv(Layer):
 
     rank = 2
     transpose = False
+    _cast_integer_inputs = True
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
                  dilation_rate=1, groups=1, activation=None, use_bias=True,

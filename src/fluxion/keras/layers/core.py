@@ -37,6 +37,8 @@ class Dense(Layer):
     np.float32(0.0)
     """
 
+    _cast_integer_inputs = True  # Dense([[1, 2]]) computes in float32, as in Keras
+
     def __init__(self, units=None, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,

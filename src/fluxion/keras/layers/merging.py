@@ -1,5 +1,5 @@
 """Merge layers: combine a list of tensors (Add, Subtract, Multiply, Average, Maximum,
-Minimum, Concatenate), and their functional forms (`add([a, b])`, ...).
+Minimum, Concatenate, Dot), and their functional forms (`add([a, b])`, ...).
 
 Example:
 >>> from fluxion import keras
@@ -8,6 +8,9 @@ array([[2., 2.]], dtype=float32)
 """
 from functools import reduce
 
+import numpy as np
+
+from ... import nn
 from ...ops import array_ops as a
 from ...ops import math_ops as m
 from ...ops import rules
@@ -15,9 +18,14 @@ from ..engine.layer import Layer
 
 
 class _Merge(Layer):
-    """Element-wise merge of two or more inputs of broadcast-compatible shapes."""
+    """Element-wise merge of a list of inputs of broadcast-compatible shapes.
 
-    min_inputs = 2
+    Inputs of lower rank are expanded at axis 1 until the ranks match (`(batch, 4)` merges
+    with `(batch, 3, 4)` as `(batch, 1, 4)`); a list of one input returns that input. The output
+    mask is the OR of the input masks, or None if any input has none.
+    """
+
+    min_inputs = 1
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -26,7 +34,7 @@ class _Merge(Layer):
     def _check(self, input_shape):
         if not isinstance(input_shape, list) or len(input_shape) < self.min_inputs:
             raise ValueError(f"Layer '{self.name}' ({type(self).__name__}) should be called on "
-                             f"a list of at least {self.min_inputs} inputs. Received: "
+                             "a list of inputs (at least one). Received: "
                              f"input_shape={input_shape}")
 
     def build(self, input_shape):
@@ -46,13 +54,17 @@ class _Merge(Layer):
         return (known[0] if known else None,) + tuple(rest)
 
     def call(self, inputs):
+        return self._merge_all(_same_rank(inputs))
+
+    def _merge_all(self, inputs):
         return reduce(self._merge, inputs)
 
     def compute_mask(self, inputs, mask=None):
-        if mask is None or all(mk is None for mk in mask):
+        if mask is None or not isinstance(mask, (list, tuple)):
             return None
-        masks = [mk for mk in mask if mk is not None]
-        return reduce(m.logical_and, masks)
+        if any(mk is None for mk in mask):
+            return None
+        return reduce(m.logical_or, mask)
 
 
 class Add(_Merge):
@@ -95,7 +107,7 @@ class Average(_Merge):
 
     _merge = staticmethod(m.add)
 
-    def call(self, inputs):
+    def _merge_all(self, inputs):
         return reduce(m.add, inputs) * (1.0 / len(inputs))
 
 
@@ -137,8 +149,126 @@ class Concatenate(_Merge):
     def call(self, inputs):
         return a.concat(list(inputs), axis=self.axis)
 
+    def compute_mask(self, inputs, mask=None):
+        """Per input, its mask (all True where it has none) broadcast to the input's shape;
+        these are concatenated along `axis` and reduced with `any` over the last axis."""
+        if mask is None or not isinstance(mask, (list, tuple)):
+            return None
+        if all(mk is None for mk in mask):
+            return None
+        full = []
+        for x, mk in zip(inputs, mask):
+            if mk is None:
+                mk = a.ones_like(x, dtype="bool")
+            elif len(mk.shape) < len(x.shape):
+                mk = m.logical_or(a.expand_dims(mk, -1), a.zeros_like(x, dtype="bool"))
+            full.append(mk)
+        return m.reduce_any(a.concat(full, axis=self.axis), axis=-1)
+
     def get_config(self):
         return {**super().get_config(), "axis": self.axis}
+
+
+class Dot(_Merge):
+    """The dot product of two batches of samples along `axes` (the batch axis is kept).
+
+    For inputs of shapes `(batch, 3, 5)` and `(batch, 10, 3)` with `axes=(1, 2)` the output has
+    shape `(batch, 5, 10)`: each sample's remaining axes of the first input, then the second's.
+    An output of rank 1 becomes `(batch, 1)`.
+
+    Args:
+        axes: an int (the same axis of both inputs) or a pair `(axis_1, axis_2)`; not 0.
+        normalize: if True, L2-normalize the samples along the dot axes first (the output is
+            then the cosine similarity).
+
+    Example:
+    >>> x = fluxion.reshape(fluxion.range(10.0), (1, 5, 2))
+    >>> y = fluxion.reshape(fluxion.range(10.0, 20.0), (1, 2, 5))
+    >>> keras.layers.Dot(axes=(1, 2))([x, y]).numpy()
+    array([[[260., 360.],
+            [320., 445.]]], dtype=float32)
+    """
+
+    def __init__(self, axes, normalize=False, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(axes, int):
+            if not isinstance(axes, (list, tuple)) or len(axes) != 2 or not all(
+                    isinstance(ax, int) for ax in axes):
+                raise ValueError("Dot: `axes` must be an int or a list of 2 ints. Received: "
+                                 f"axes={axes!r}")
+        self.axes = axes
+        self.normalize = normalize
+
+    def _check(self, input_shape):
+        if not isinstance(input_shape, list) or len(input_shape) != 2:
+            raise ValueError(f"Layer '{self.name}' (Dot) should be called on a list of 2 "
+                             f"inputs. Received: input_shape={input_shape}")
+
+    def _dot_axes(self, shape1, shape2):
+        axes = [self.axes] * 2 if isinstance(self.axes, int) else self.axes
+        out = [ax % len(s) for ax, s in zip(axes, (shape1, shape2))]
+        if 0 in out:
+            raise ValueError(f"Layer '{self.name}' (Dot) cannot take the dot product over the "
+                             f"batch axis 0. Received: axes={self.axes}")
+        return out
+
+    def compute_output_shape(self, input_shape):
+        self._check(input_shape)
+        shape1, shape2 = (list(s) for s in input_shape)
+        ax1, ax2 = self._dot_axes(shape1, shape2)
+        d1, d2 = shape1[ax1], shape2[ax2]
+        if d1 is not None and d2 is not None and d1 != d2:
+            raise ValueError(f"Layer '{self.name}' (Dot): incompatible input shapes: axis "
+                             f"values {d1} (at axis {ax1}) != {d2} (at axis {ax2}). Full input "
+                             f"shapes: {tuple(shape1)}, {tuple(shape2)}")
+        shape1.pop(ax1)
+        shape2.pop(ax2)
+        out = shape1 + shape2[1:]
+        return tuple(out + [1] if len(out) == 1 else out)
+
+    def call(self, inputs):
+        x, y = inputs
+        if None in tuple(x.shape)[1:] + tuple(y.shape)[1:]:
+            return self._unknown_dims_output(list(inputs))
+        ax1, ax2 = self._dot_axes(tuple(x.shape), tuple(y.shape))
+        if self.normalize:  # Keras's x * min(rsqrt(sum(x**2)), 1e7)
+            x, y = nn.l2_normalize(x, ax1, epsilon=1e-14), nn.l2_normalize(y, ax2, epsilon=1e-14)
+        out_shape = self.compute_output_shape([tuple(x.shape), tuple(y.shape)])[1:]
+        # (batch, rest_x..., k) @ (batch, k, rest_y...) as a batched matmul of 3-D tensors
+        x = _move_axis(x, ax1, len(x.shape) - 1)
+        y = _move_axis(y, ax2, 1)
+        k = x.shape[-1]
+        out = m.matmul(a.reshape(x, (-1, _size(x.shape[1:-1]), k)),
+                       a.reshape(y, (-1, k, _size(y.shape[2:]))))
+        return a.reshape(out, (-1,) + tuple(out_shape))
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+    def get_config(self):
+        return {**super().get_config(), "axes": self.axes, "normalize": self.normalize}
+
+
+def _move_axis(x, source, dest):
+    perm = [i for i in range(len(x.shape)) if i != source]
+    perm.insert(dest, source)
+    return x if perm == sorted(perm) else a.transpose(x, perm)
+
+
+def _size(dims):
+    return int(np.prod([int(d) for d in dims], dtype=np.int64))
+
+
+def _same_rank(inputs):
+    """Expands lower-rank inputs at axis 1 until all have the highest rank."""
+    inputs = list(inputs)
+    rank = max(len(x.shape) for x in inputs)
+    out = []
+    for x in inputs:
+        for _ in range(rank - len(x.shape)):
+            x = a.expand_dims(x, 1)
+        out.append(x)
+    return out
 
 
 def _functional(cls):
@@ -156,3 +286,8 @@ average, maximum, minimum = _functional(Average), _functional(Maximum), _functio
 def concatenate(inputs, axis=-1, **kwargs):
     """Functional form of `Concatenate`: `Concatenate(axis=axis, **kwargs)(inputs)`."""
     return Concatenate(axis=axis, **kwargs)(inputs)
+
+
+def dot(inputs, axes=-1, **kwargs):
+    """Functional form of `Dot`: `Dot(axes=axes, **kwargs)(inputs)`."""
+    return Dot(axes=axes, **kwargs)(inputs)

@@ -42,6 +42,8 @@ def _broadcastable(param, input_ndim, axes):
 class _Normalization(Layer):
     """Shared parts: `gamma`/`beta` over the normalized axes, their config."""
 
+    _cast_integer_inputs = True
+
     def __init__(self, axis, epsilon, center, scale, beta_initializer, gamma_initializer,
                  beta_regularizer, gamma_regularizer, beta_constraint, gamma_constraint,
                  **kwargs):
@@ -95,7 +97,9 @@ class BatchNormalization(_Normalization):
     In training (`training=True` and the layer trainable) the output is
     `gamma * (x - mean(x)) / sqrt(var(x) + epsilon) + beta` over the batch, and
     `moving_mean = moving_mean * momentum + mean(x) * (1 - momentum)` (same for the variance).
-    At inference the moving statistics are used.
+    At inference the moving statistics are used. With a mask (one dimension less than the
+    inputs, e.g. from `Embedding(mask_zero=True)`), the training moments use only the unmasked
+    steps.
 
     Args:
         axis: the feature axis (default -1).
@@ -148,9 +152,13 @@ class BatchNormalization(_Normalization):
 
     def call(self, inputs, training=None, mask=None):
         ndim = len(inputs.shape)
+        if mask is not None and len(mask.shape) != ndim - 1:
+            raise ValueError(f"Layer '{self.name}' (BatchNormalization): the mask must have one "
+                             "dimension less than the inputs. Received: mask.shape="
+                             f"{tuple(mask.shape)}, inputs.shape={tuple(inputs.shape)}")
         if training and self.trainable:
             reduction = [ax for ax in range(ndim) if ax not in self._axes]
-            mean, variance = nn.moments(inputs, reduction, keepdims=True)
+            mean, variance = self._moments(inputs, reduction, mask)
             shape = tuple(self.moving_mean.shape)
             flat_mean, flat_variance = a.reshape(mean, shape), a.reshape(variance, shape)
             decay = 1.0 - self.momentum
@@ -161,6 +169,18 @@ class BatchNormalization(_Normalization):
         mean = _broadcastable(self.moving_mean, ndim, self._axes)
         variance = _broadcastable(self.moving_variance, ndim, self._axes)
         return self._normalize(inputs, mean, variance, ndim)
+
+    @staticmethod
+    def _moments(inputs, reduction, mask):
+        """The batch mean and variance over `reduction`; with a mask, of the unmasked steps
+        only (Keras's `sum(where(mask, x, 0)) / (count + 1e-7)` form)."""
+        if mask is None:
+            return nn.moments(inputs, reduction, keepdims=True)
+        keep = a.broadcast_to(a.expand_dims(m.cast(mask, "bool"), -1), tuple(inputs.shape))
+        count = m.reduce_sum(m.cast(keep, inputs.dtype), reduction, keepdims=True) + 1e-7
+        mean = m.reduce_sum(a.where(keep, inputs, 0.0), reduction, keepdims=True) / count
+        centered = a.where(keep, inputs - mean, 0.0)
+        return mean, m.reduce_sum(m.square(centered), reduction, keepdims=True) / count
 
     def get_config(self):
         config = super().get_config()
@@ -181,6 +201,8 @@ class LayerNormalization(_Normalization):
         axis: an int or list of ints, the axes to normalize over.
         epsilon: added to the variance (default 1e-3).
         center, scale: whether to learn `beta` and `gamma`.
+        rms_scaling: if True, `x * rsqrt(var(x) + epsilon) * gamma`: no centering and no
+            `beta` (only `gamma` is created).
 
     Example:
     >>> ln = keras.layers.LayerNormalization()
@@ -199,15 +221,23 @@ class LayerNormalization(_Normalization):
 
     def build(self, input_shape):
         self._axes = _axes(self.axis, len(input_shape), self.name)
-        self._build_affine(_param_shape(input_shape, self._axes))
+        self.axis = sorted(self.axis) if isinstance(self.axis, list) else [self.axis]
+        shape = _param_shape(input_shape, self._axes)
+        if not self.rms_scaling:
+            self._build_affine(shape)
+            return
+        self.gamma = self.add_weight(name="gamma", shape=shape,
+                                     initializer=self.gamma_initializer,
+                                     regularizer=self.gamma_regularizer,
+                                     constraint=self.gamma_constraint)
+        self.beta = None
 
     def call(self, inputs):
         ndim = len(inputs.shape)
-        if self.rms_scaling:
-            variance = m.reduce_mean(m.square(inputs), self._axes, keepdims=True)
+        mean, variance = nn.moments(inputs, self._axes, keepdims=True)
+        if self.rms_scaling:  # Keras: x * rsqrt(var(x) + epsilon) * gamma, the mean kept
             return inputs * m.rsqrt(variance + self.epsilon) * _broadcastable(
                 self.gamma, ndim, self._axes)
-        mean, variance = nn.moments(inputs, self._axes, keepdims=True)
         return self._normalize(inputs, mean, variance, ndim)
 
     def get_config(self):

@@ -8,8 +8,6 @@ TensorShape([2, 3])
 >>> keras.layers.MaxPooling2D()(fluxion.ones((2, 28, 28, 3))).shape
 TensorShape([2, 14, 14, 3])
 """
-import numpy as np
-
 from ... import nn
 from ...ops import array_ops as a
 from ...ops import math_ops as m
@@ -103,7 +101,7 @@ class AveragePooling1D(_Pooling):
     rank = 1
     mode = "mean"
 
-    def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, **kwargs):
+    def __init__(self, pool_size, strides=None, padding="valid", data_format=None, **kwargs):
         super().__init__(pool_size, strides, padding, data_format, **kwargs)
 
 
@@ -132,14 +130,13 @@ class AveragePooling2D(_Pooling):
     With padding "same", a window averages only the real (unpadded) pixels it covers.
 
     Example:
-    >>> keras.layers.AveragePooling2D()(fluxion.ones((1, 4, 4, 1))).numpy().ravel()
+    >>> keras.layers.AveragePooling2D(2)(fluxion.ones((1, 4, 4, 1))).numpy().ravel()
     array([1., 1., 1., 1.], dtype=float32)
     """
 
     mode = "mean"
 
-    def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None,
-                 **kwargs):
+    def __init__(self, pool_size, strides=None, padding="valid", data_format=None, **kwargs):
         super().__init__(pool_size, strides, padding, data_format, **kwargs)
 
 
@@ -155,10 +152,7 @@ class _GlobalPooling(Layer):
 
     def __init__(self, data_format=None, keepdims=False, **kwargs):
         super().__init__(**kwargs)
-        self.data_format = data_format or "channels_last"
-        if self.data_format not in ("channels_last", "channels_first"):
-            raise ValueError(f"{type(self).__name__}: data_format must be 'channels_last' or "
-                             f"'channels_first'. Received: data_format={data_format!r}")
+        self.data_format = normalize_data_format(data_format, type(self).__name__)
         self.keepdims = keepdims
         self.input_spec = InputSpec(ndim=self.rank + 2)
         self.supports_masking = True
@@ -169,16 +163,13 @@ class _GlobalPooling(Layer):
 
     def call(self, inputs, mask=None):
         axes = self._pool_axes()
-        if mask is not None and self.rank == 1:
+        if mask is not None and self.rank == 1 and self.mode == "mean":
             steps = 1 if self.data_format == "channels_last" else 2
             weights = a.expand_dims(m.cast(mask, inputs.dtype), 3 - steps)
-            if self.mode == "mean":
-                total = m.reduce_sum(inputs * weights, axes, keepdims=self.keepdims)
-                count = m.reduce_sum(weights, axes, keepdims=self.keepdims)
-                return m.divide_no_nan(total, count)
-            lowest = float(np.finfo(inputs.dtype.as_numpy_dtype).min)
-            inputs = inputs * weights + (1.0 - weights) * lowest  # masked steps never win
-        if self.mode == "max":
+            total = m.reduce_sum(inputs * weights, axes, keepdims=self.keepdims)
+            count = m.reduce_sum(weights, axes, keepdims=self.keepdims)
+            return m.divide_no_nan(total, count)
+        if self.mode == "max":  # as in Keras 3, the max ignores the mask (padding included)
             return global_max_pool(inputs, axes, keepdims=self.keepdims)
         return m.reduce_mean(inputs, axes, keepdims=self.keepdims)
 
@@ -199,7 +190,7 @@ class _GlobalPooling(Layer):
 class GlobalMaxPooling1D(_GlobalPooling):
     """The maximum over the steps: `(batch, steps, features)` -> `(batch, features)`.
 
-    Masked steps (from `Embedding(mask_zero=True)`) are left out.
+    As in Keras 3, a mask is ignored: masked (padding) steps take part in the maximum.
 
     Example:
     >>> keras.layers.GlobalMaxPooling1D()(fluxion.constant([[[1.0], [3.0]]])).numpy()
@@ -218,6 +209,7 @@ class GlobalAveragePooling1D(_GlobalPooling):
     """
 
     mode = "mean"
+    _cast_integer_inputs = True  # the mean of integers is a float, as in Keras
 
 
 class GlobalMaxPooling2D(_GlobalPooling):
@@ -231,6 +223,7 @@ class GlobalAveragePooling2D(_GlobalPooling):
 
     rank = 2
     mode = "mean"
+    _cast_integer_inputs = True
 
 
 GlobalMaxPool1D, GlobalAvgPool1D = GlobalMaxPooling1D, GlobalAveragePooling1D

@@ -44,8 +44,7 @@ class Flatten(Layer):
             return a.reshape(inputs, (-1, size))
         if shape[0] is not None:
             return a.reshape(inputs, (shape[0], -1))
-        raise ValueError(f"Layer '{self.name}' (Flatten): cannot flatten an input of shape "
-                         f"{shape}: give the non-batch dimensions a known size.")
+        return self._unknown_dims_output(inputs)  # (None, None, 3) -> (None, None)
 
     def compute_output_shape(self, input_shape):
         if len(input_shape) == 1:
@@ -95,10 +94,13 @@ class Reshape(Layer):
                 f"{' times some number' if -1 in self.target_shape else ''}.")
 
     def call(self, inputs):
-        target = self.compute_output_shape(tuple(inputs.shape))[1:]
-        if None in target:
-            return a.reshape(inputs, (tuple(inputs.shape)[0] or -1,) + self.target_shape)
-        return a.reshape(inputs, (-1,) + target)
+        shape = tuple(inputs.shape)
+        target = self.compute_output_shape(shape)[1:]
+        if None not in target:
+            return a.reshape(inputs, (-1,) + target)
+        if shape[0] is not None:
+            return a.reshape(inputs, (shape[0],) + self.target_shape)
+        return self._unknown_dims_output(inputs)  # (None, None, 3) -> (None, None, 3)
 
     def get_config(self):
         return {**super().get_config(), "target_shape": list(self.target_shape)}

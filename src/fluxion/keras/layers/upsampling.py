@@ -29,10 +29,6 @@ def _nearest(x, sizes, axes):
     """Repeats each element `sizes[i]` times along `axes[i]` (a broadcast: its gradient is a
     sum)."""
     shape = tuple(x.shape)
-    if any(shape[ax] is None for ax in axes):
-        for size, ax in zip(sizes, axes):
-            x = a.repeat(x, size, axis=ax)
-        return x
     split, ones, out = [-1], [1], [-1]
     for ax, d in enumerate(shape[1:], start=1):
         split.append(d)
@@ -77,6 +73,8 @@ class UpSampling1D(Layer):
         self.input_spec = InputSpec(ndim=3)
 
     def call(self, inputs):
+        if None in tuple(inputs.shape)[1:]:
+            return self._unknown_dims_output(inputs)  # shape inference of (None, None, c)
         return _nearest(inputs, (self.size,), (1,))
 
     def compute_output_shape(self, input_shape):
@@ -119,6 +117,8 @@ class UpSampling2D(Layer):
         check_rank(self, input_shape, 2)
 
     def call(self, inputs):
+        if None in tuple(inputs.shape)[1:]:
+            return self._unknown_dims_output(inputs)  # shape inference of (None, None, None, c)
         axes = _spatial_axes(2, self.data_format)
         if self.interpolation == "nearest":
             return _nearest(inputs, self.size, axes)

@@ -1,5 +1,7 @@
 """Step-by-step NumPy references of Keras's recurrent equations (gate orders i, f, c, o and
-z, r, h), with Keras's masking: a masked step carries the previous state and output."""
+z, r, h), with Keras's masking: a masked step carries the previous states and outputs the
+previous *output* (zeros before the first unmasked step), or zeros with
+`zero_output_for_mask`."""
 import numpy as np
 
 
@@ -50,7 +52,8 @@ def run(step, x, states, mask=None, go_backwards=False, return_sequences=False,
         out, new = step(x[:, t], states)
         if mask is not None:
             keep = mask[:, t][:, None]
-            out = np.where(keep, out, 0 if zero_output_for_mask else states[0])
+            previous = outputs[-1] if outputs and not zero_output_for_mask else 0
+            out = np.where(keep, out, previous)
             new = [np.where(keep, n, s) for n, s in zip(new, states)]
         states = new
         outputs.append(out)

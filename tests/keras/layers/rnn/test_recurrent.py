@@ -31,10 +31,12 @@ def _randomize(layer, scale=0.5):
                        for w in layer.get_weights()])
 
 
-def _reference(kind, layer, x, mask=None, **kw):
+def _reference(kind, layer, x, mask=None, states=None, **kw):
     cls, step, n_states = LAYERS[kind]
     w = _weights(layer)
-    states = [np.zeros((x.shape[0], layer.units))] * n_states
+    if states is None:
+        states = [np.zeros((x.shape[0], layer.units))] * n_states
+    states = [np.asarray(s, np.float64) for s in states]
     return ref.run(lambda xt, s: step(xt, s, w), x.astype(np.float64), states, mask, **kw)
 
 
@@ -111,17 +113,29 @@ def test_run_layer_test(kind):
                    rtol=1e-5, atol=1e-5)
 
 
+GRAD_MASKS = {
+    "holes": np.array([[False, True, True, True], [True, True, False, True]]),
+    # processed backwards: row 0 starts with two padded steps (outputs zeros, not the initial
+    # state: no gradient flows from them to it), row 1 is all padding
+    "leading": np.array([[True, True, False, False], [False, False, False, False]]),
+}
+
+
 @pytest.mark.parametrize("kind", sorted(LAYERS))
-def test_gradients_with_mask_go_backwards_and_states_vs_finite_differences(kind):
+@pytest.mark.parametrize("masks, return_sequences", [("holes", True), ("leading", True),
+                                                     ("leading", False)])
+def test_gradients_with_mask_go_backwards_and_states_vs_finite_differences(
+        kind, masks, return_sequences):
     cls = LAYERS[kind][0]
     x = RNG.normal(size=(2, 4, 2))
-    mask = np.array([[False, True, True, True], [True, True, False, True]])
-    layer = cls(3, return_sequences=True, return_state=True, go_backwards=True,
+    mask = GRAD_MASKS[masks]
+    layer = cls(3, return_sequences=return_sequences, return_state=True, go_backwards=True,
                 dtype="float64")
     layer(x)
     _randomize(layer)
     h0 = [RNG.normal(size=(2, 3)) for _ in range(LAYERS[kind][2])]
-    cots = [RNG.normal(size=s) for s in [(2, 4, 3)] + [(2, 3)] * len(h0)]
+    cots = [RNG.normal(size=s) for s in [(2, 4, 3) if return_sequences else (2, 3)]
+            + [(2, 3)] * len(h0)]
 
     def loss(xv, states):
         outs = layer(xv, initial_state=states, mask=fluxion.constant(mask))
@@ -321,7 +335,7 @@ def test_custom_cell_and_stacked_cells():
                       X.astype(np.float64), [np.zeros((3, 3))], return_sequences=True)
     np.testing.assert_allclose(y, want, rtol=1e-5, atol=1e-5)
     stacked = layers.RNN([layers.SimpleRNNCell(4), layers.GRUCell(2)], return_state=True)
-    out, h1, h2 = stacked(X)
+    out, (h1,), (h2,) = stacked(X)  # the states nest per cell, as Keras
     assert out.shape == (3, 2) and h1.shape == (3, 4)
     np.testing.assert_allclose(out, h2)
     s1, s2 = stacked.cell.cells
@@ -333,6 +347,45 @@ def test_custom_cell_and_stacked_cells():
         return b, [a, b]
     want, _ = ref.run(step, X.astype(np.float64), [np.zeros((3, 4)), np.zeros((3, 2))])
     np.testing.assert_allclose(out, want, rtol=1e-5, atol=1e-5)
+
+
+def test_stacked_cells_states_nest_per_cell():
+    cells = [layers.LSTMCell(2), layers.GRUCell(3)]
+    layer = layers.RNN(cells, return_sequences=True, return_state=True)
+    assert layer.cell.state_size == [[2, 2], 3] and layer.state_size == [[2, 2], 3]
+    assert layer.compute_output_shape((None, 5, 4)) == \
+        ((None, 5, 3), [(None, 2), (None, 2)], (None, 3))
+    out, (h, c), (g,) = layer(X)
+    assert (h.shape, c.shape, g.shape) == ((3, 2), (3, 2), (3, 3))
+    _randomize(layer)
+    init = [[RNG.normal(size=(3, 2)).astype(np.float32) for _ in range(2)],
+            [RNG.normal(size=(3, 3)).astype(np.float32)]]
+    out, (h, c), (g,) = layer(X, initial_state=init, mask=fluxion.constant(MASK))
+    w1, w2 = _weights(cells[0]), _weights(cells[1])
+
+    def step(xt, s):
+        a, (h1, c1) = ref.lstm_step(xt, s[:2], w1)
+        b, _ = ref.gru_step(a, [s[2]], w2)
+        return b, [h1, c1, b]
+    want, states = ref.run(step, X.astype(np.float64),
+                           [v.astype(np.float64) for v in init[0] + init[1]], MASK,
+                           return_sequences=True)
+    np.testing.assert_allclose(out, want, rtol=1e-5, atol=1e-5)
+    for got, expected in zip([h, c, g], states):
+        np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
+    # a flat list is not the nested structure: the LSTM cell gets one state (Keras: an error)
+    with pytest.raises(IndexError):
+        layer(X, initial_state=[init[0][0], init[0][1], init[1][0]])
+    symbolic = layer(keras.Input((5, 4)))
+    assert isinstance(symbolic, tuple) and isinstance(symbolic[1], list)
+    assert [tuple(v.shape) for v in symbolic[1]] == [(None, 2), (None, 2)]
+    stateful = layers.RNN([layers.LSTMCell(2), layers.GRUCell(3)], stateful=True)
+    first = np.asarray(stateful(X))
+    assert [[tuple(v.shape) for v in s] for s in stateful.states] == [[(3, 2), (3, 2)], [(3, 3)]]
+    assert not np.allclose(stateful(X), first)  # started from the carried states
+    stateful.reset_states()
+    assert all(np.all(np.asarray(v) == 0) for s in stateful.states for v in s)
+    np.testing.assert_allclose(stateful(X), first, rtol=1e-6)
 
 
 def test_config_round_trip_and_errors():
@@ -364,3 +417,152 @@ def test_fit_learns_a_masked_sequence_task():
     model.compile(keras.optimizers.Adam(0.03), "binary_crossentropy", metrics=["accuracy"])
     history = model.fit(ids, labels, epochs=15, batch_size=32, verbose=0)
     assert history.history["accuracy"][-1] > 0.9
+
+
+# A row padded at the start (in processing order for both directions), a fully padded row, a
+# row with holes: masked steps output the previous *output*, which starts at zeros (Keras's
+# `rnn`), not the initial state; the final states still carry the initial state.
+LEAD_MASK = np.array([[False, False, True, True, False],
+                      [False] * 5,
+                      [False, True, True, False, False]])
+
+
+@pytest.mark.parametrize("kind", sorted(LAYERS))
+@pytest.mark.parametrize("go_backwards", [False, True])
+@pytest.mark.parametrize("unroll", [False, True])
+def test_masked_outputs_start_at_zeros_with_an_initial_state(kind, go_backwards, unroll):
+    cls, _, n_states = LAYERS[kind]
+    h0 = [RNG.normal(size=(3, 3)).astype(np.float32) for _ in range(n_states)]
+    for return_sequences in (False, True):
+        layer = cls(3, return_sequences=return_sequences, return_state=True,
+                    go_backwards=go_backwards, unroll=unroll)
+        layer(X)
+        _randomize(layer)
+        out = layer(X, initial_state=h0, mask=fluxion.constant(LEAD_MASK))
+        want, states = _reference(kind, layer, X, LEAD_MASK, states=h0,
+                                  go_backwards=go_backwards, return_sequences=return_sequences)
+        np.testing.assert_allclose(out[0], want, rtol=1e-5, atol=1e-5)
+        for got, expected in zip(out[1:], states):
+            np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
+        np.testing.assert_array_equal(np.asarray(out[0])[1], 0)  # the fully padded row
+        np.testing.assert_allclose(out[1][1], h0[0][1], rtol=1e-6)  # ... keeps its state
+
+
+@pytest.mark.parametrize("unroll", [False, True])
+def test_masked_leading_steps_match_keras_values(unroll):
+    """TF 2.21 / Keras 3.15: [[0, .964, .964], [0, 0, 0]] (tanh(2) = .964), not 0.5."""
+    x = np.ones((2, 3, 2), np.float32)
+    mask = fluxion.constant(np.array([[0, 1, 1], [0, 0, 0]], bool))
+    h0 = [np.full((2, 2), 0.5, np.float32)]
+    t = np.tanh(2.0)
+    for return_sequences, want in ((True, [[0, t, t], [0, 0, 0]]), (False, [t, 0])):
+        layer = layers.SimpleRNN(2, kernel_initializer="ones", recurrent_initializer="zeros",
+                                 return_sequences=return_sequences, return_state=True,
+                                 unroll=unroll)
+        out, h = layer(x, mask=mask, initial_state=h0)
+        np.testing.assert_allclose(np.asarray(out)[..., 0], want, rtol=1e-6)
+        np.testing.assert_allclose(h, [[t, t], [0.5, 0.5]], rtol=1e-6)
+    # a stateful layer whose next batch starts with padding outputs zeros there too
+    layer = layers.SimpleRNN(2, kernel_initializer="ones", recurrent_initializer="zeros",
+                             return_sequences=True, stateful=True, unroll=unroll)
+    layer(x)
+    np.testing.assert_allclose(np.asarray(layer(x, mask=mask))[..., 0], [[0, t, t], [0, 0, 0]],
+                               rtol=1e-6)
+    np.testing.assert_allclose(layer.states[0], [[t, t], [t, t]], rtol=1e-6)
+
+
+class _DoubleCell(layers.Layer):
+    """Outputs 2 * state (not the state): masked steps must repeat the previous output."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.state_size = 1
+
+    def call(self, inputs, states):
+        s = states[0] + 1.0
+        return 2.0 * s, [s]
+
+
+class _WideStateCell(layers.Layer):
+    """A state of 3 and an output of 2 (output_size != state_size)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.state_size = [3]
+        self.output_size = 2
+
+    def call(self, inputs, states):
+        s = states[0] + 1.0
+        return s[:, :2] * 10.0, [s]
+
+
+@pytest.mark.parametrize("unroll", [False, True])
+def test_custom_cell_output_differs_from_its_state_under_a_mask(unroll):
+    x = np.ones((1, 3, 2), np.float32)
+    layer = layers.RNN(_DoubleCell(), return_sequences=True, unroll=unroll)
+    out = layer(x, mask=fluxion.constant(np.array([[1, 1, 0]], bool)))
+    np.testing.assert_allclose(np.asarray(out)[0, :, 0], [2, 4, 4])  # TF: [2, 4, 4]
+    x = np.ones((2, 3, 2), np.float32)
+    mask = fluxion.constant(np.array([[0, 1, 1], [0, 0, 0]], bool))
+    layer = layers.RNN(_WideStateCell(), return_sequences=True, return_state=True,
+                       unroll=unroll)
+    out, s = layer(x, mask=mask)
+    np.testing.assert_allclose(np.asarray(out)[:, :, 0], [[0, 10, 20], [0, 0, 0]])  # TF
+    np.testing.assert_allclose(s, [[2, 2, 2], [0, 0, 0]])
+    last = layers.RNN(_WideStateCell(), zero_output_for_mask=True, unroll=unroll)
+    np.testing.assert_allclose(last(x, mask=mask), [[20, 20], [0, 0]])
+
+
+@pytest.mark.parametrize("cls", [layers.LSTM, layers.GRU, layers.SimpleRNN])
+def test_return_state_is_a_tuple_eager_and_symbolic(cls):
+    n = 3 if cls is layers.LSTM else 2
+    out = cls(2, return_state=True)(X)
+    assert isinstance(out, tuple) and len(out) == n
+    symbolic = cls(2, return_state=True)(keras.Input((5, 4)))
+    assert isinstance(symbolic, tuple) and [tuple(t.shape) for t in symbolic] == \
+        [(None, 2)] * n
+    assert cls(2, return_state=True).compute_output_shape((None, 5, 4)) == ((None, 2),) * n
+    out = layers.RNN(layers.GRUCell(2), return_state=True)(X)
+    assert isinstance(out, tuple) and len(out) == 2
+
+
+def test_cell_names_and_weight_paths_as_keras():
+    for cls, cell_name in ((layers.LSTM, "lstm_cell"), (layers.GRU, "gru_cell"),
+                           (layers.SimpleRNN, "simple_rnn_cell")):
+        layer = cls(2, name="enc")
+        layer(X)
+        assert layer.cell.name == cell_name
+        assert [w.path for w in layer.weights] == \
+            [f"enc/{cell_name}/{n}" for n in ("kernel", "recurrent_kernel", "bias")]
+    layer = layers.RNN([layers.LSTMCell(2, name="a"), layers.GRUCell(3, name="b")], name="rr")
+    layer(X)
+    stack = layer.cell.name  # "stacked_rnn_cells" made unique, as Keras
+    assert [w.path for w in layer.weights][::3] == [f"rr/{stack}/a/kernel", f"rr/{stack}/b/kernel"]
+
+
+def test_config_keys_as_keras():
+    lstm = layers.LSTM(2).get_config()
+    assert list(lstm)[9:] == [
+        "units", "activation", "recurrent_activation", "use_bias", "kernel_initializer",
+        "recurrent_initializer", "bias_initializer", "unit_forget_bias", "kernel_regularizer",
+        "recurrent_regularizer", "bias_regularizer", "activity_regularizer",
+        "kernel_constraint", "recurrent_constraint", "bias_constraint", "dropout",
+        "recurrent_dropout", "seed"]
+    assert lstm["activity_regularizer"] is None
+    gru = layers.GRU(2).get_config()
+    assert gru["activity_regularizer"] is None and list(gru)[-2:] == ["reset_after", "seed"]
+    simple = layers.SimpleRNN(2, seed=3).get_config()
+    assert "seed" not in simple and simple["activity_regularizer"] is None
+    regularized = layers.LSTM(2, activity_regularizer="l2")
+    assert regularized.get_config()["activity_regularizer"]["class_name"] == "L2"
+    clone = layers.LSTM.from_config(regularized.get_config())
+    assert clone.get_config() == regularized.get_config()
+
+
+def test_stateful_layer_called_with_another_batch_size():
+    layer = layers.LSTM(3, stateful=True)
+    layer(X)
+    with pytest.raises(ValueError, match=r"(?s)If an RNN is stateful, the batch size of the "
+                                         r"input sequences must be the same.*Expected batch "
+                                         r"size: 3\n- Received batch size: 2"):
+        layer(X[:2])

@@ -20,6 +20,7 @@ from ....ops import array_ops as a
 from ....ops import math_ops as m
 from ....ops.rnn_ops import rnn_sequence
 from ... import activations, random
+from ...backend import to_snake_case
 from ...engine.layer import LAYER_CLASSES, Layer
 from ...engine.model import deserialize_layer
 from ...random import SeedGenerator
@@ -147,6 +148,33 @@ def _project(xs, kernel, bias):
     return xw if bias is None else xw + bias
 
 
+def _reset_dropout_masks(cell):
+    """Forgets the dropout masks of a cell (and of the cells of a `StackedRNNCells`) after a
+    sequence, so that the next one draws new ones."""
+    for inner in getattr(cell, "cells", ()):
+        _reset_dropout_masks(inner)
+    if getattr(cell, "reset_dropout_mask", None) is not None:
+        cell.reset_dropout_mask()
+        cell.reset_recurrent_dropout_mask()
+
+
+def build_sublayer(owner, layer, input_shape):
+    """Builds `layer` inside `owner` and puts the new weights' paths under `owner`'s name, as
+    Keras's nested build scopes do (`enc/lstm_cell/kernel`, `bi/forward_lstm/lstm_cell/...`)."""
+    layer.build(input_shape)
+    layer.built = True
+    scope_weight_paths(owner, layer.weights)
+
+
+def scope_weight_paths(owner, variables):
+    """Prefixes the paths of `variables` with `owner.name` (once)."""
+    prefix = owner.name + "/"
+    for v in variables:
+        path = getattr(v, "path", None)
+        if path and not path.startswith(prefix):
+            v.path = prefix + path
+
+
 class _Untracked:
     """Holds a value that layer weight tracking must not see."""
     value = None
@@ -167,9 +195,14 @@ class RNN(Layer):
 
     Call arguments:
         inputs: `(batch, time, features)`.
-        initial_state: a list of initial state tensors (default zeros).
-        mask: `(batch, time)` bool; masked steps keep the previous state and output.
+        initial_state: a list of initial state tensors (default zeros), nested as the cell's
+            `state_size` (one list per cell of a `StackedRNNCells`).
+        mask: `(batch, time)` bool; a masked step keeps the previous states and outputs the
+            previous output (zeros before the first unmasked step), as Keras.
         training: whether dropout applies.
+
+    Returns:
+        The output; with `return_state`, a tuple `(output, *final_states)`.
     """
 
     def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False,
@@ -205,17 +238,18 @@ class RNN(Layer):
                              f"{tuple(sequences_shape)}")
         step_shape = (sequences_shape[0],) + tuple(sequences_shape[2:])
         if isinstance(self.cell, Layer) and not self.cell.built:
-            self.cell.build(step_shape)
+            build_sublayer(self, self.cell, step_shape)
         if self.stateful:
             if sequences_shape[0] is None:
                 raise ValueError(f"Layer '{self.name}': when using `stateful=True` in a RNN, "
                                  "the batch size must be static. Found dynamic batch size: "
                                  f"sequence.shape={tuple(sequences_shape)}. Pass "
                                  "`batch_size=` to the `Input` (or `batch_input_shape`).")
-            if self.states is None:
-                self._state_holder.value = [Variable(np.zeros((sequences_shape[0], d), self.dtype),
-                                        trainable=False, name="rnn_state")
-                               for d in self.state_size]
+            if self.states is None:  # nested as the initial state (per cell when stacked)
+                self._state_holder.value = nest.map_structure(
+                    lambda s: Variable(np.array(s, self.dtype), trainable=False,
+                                       name="rnn_state"),
+                    self.get_initial_state(sequences_shape[0]))
             else:
                 self.reset_state()
 
@@ -226,14 +260,15 @@ class RNN(Layer):
         units = getattr(self.cell, "output_size", None) or self.state_size[0]
         out = (batch, sequences_shape[1], units) if self.return_sequences else (batch, units)
         if self.return_state:
-            return [out] + [(batch, d) for d in self.state_size]
+            return (out, *[(batch, d) if isinstance(d, int) else [(batch, k) for k in d]
+                           for d in self.state_size])
         return out
 
     def compute_mask(self, inputs, mask=None):
         mask = nest.flatten(mask)[0] if mask is not None else None
         out = mask if self.return_sequences else None
         if self.return_state:
-            return [out] + [None] * len(self.state_size)
+            return [out] + nest.map_structure(lambda _: None, list(self.state_size))
         return out
 
     # --- state ----------------------------------------------------------------------------------
@@ -254,8 +289,9 @@ class RNN(Layer):
         """Resets a stateful layer's states to zeros (or to `states`)."""
         if self.states is None:
             return
-        values = states if states is not None else [None] * len(self.states)
-        for var, value in zip(self.states, values):
+        variables = nest.flatten(self.states)
+        values = nest.flatten(states) if states is not None else [None] * len(variables)
+        for var, value in zip(variables, values):
             var.assign(np.zeros(var.shape, var.dtype.as_numpy_dtype) if value is None
                        else np.asarray(value, var.dtype.as_numpy_dtype))
 
@@ -270,37 +306,52 @@ class RNN(Layer):
         if self.unroll and sequences.shape[1] is None:
             raise ValueError(f"Layer '{self.name}': cannot unroll a RNN if the time dimension "
                              "is undefined. Give the Input a fixed number of timesteps.")
+        if self.stateful:
+            self._check_stateful_batch(sequences)
         if initial_state is None:
             if self.stateful:
-                initial_state = [v.read_value() for v in self.states]
+                initial_state = nest.map_structure(lambda v: v.read_value(), self.states)
             else:
                 initial_state = self._zero_states(sequences)
-        initial_state = [convert_to_tensor(s, dtype=self.compute_dtype)
-                         for s in nest.flatten(initial_state)]
+        if not nest.is_nested(initial_state):
+            initial_state = [initial_state]
+        initial_state = nest.map_structure(
+            lambda s: convert_to_tensor(s, dtype=self.compute_dtype), list(initial_state))
         fused = None if self.unroll else getattr(self.cell, "_fused_call", None)
         result = fused(sequences, initial_state, mask, training, self) if fused else None
         if result is None:
             result = self._loop(sequences, initial_state, mask, training)
         output, states = result
-        reset = getattr(self.cell, "reset_dropout_mask", None)
-        if reset is not None:
-            reset()
-            self.cell.reset_recurrent_dropout_mask()
+        _reset_dropout_masks(self.cell)
         if self.stateful:
-            for var, s in zip(self.states, states):
+            for var, s in zip(nest.flatten(self.states), nest.flatten(states)):
                 var.assign(s)
         if self.return_state:
-            return [output] + list(states)
+            return (output, *states)
         return output
+
+    def _check_stateful_batch(self, sequences):
+        if self.states is None:
+            return
+        expected, received = nest.flatten(self.states)[0].shape[0], sequences.shape[0]
+        if received is not None and received != expected:
+            raise ValueError(
+                "If an RNN is stateful, the batch size of the input sequences must be the "
+                "same as the batch size of the initial state. \n"
+                f"- Expected batch size: {expected}\n- Received batch size: {received}\n"
+                f"(layer '{self.name}' ({type(self).__name__}): feed batches of {expected} "
+                "sequences, e.g. `batch_size=` with a number of samples it divides, or rebuild "
+                "the layer for the new batch size.)")
 
     def _zero_states(self, sequences):
         batch = sequences.shape[0]
         if batch is not None and getattr(self.cell, "get_initial_state", None) is None:
-            return [a.zeros((batch, d), sequences.dtype) for d in self.state_size]
+            return [a.zeros((batch, d), sequences.dtype) for d in nest.flatten(self.state_size)]
         if batch is not None:
             return self.get_initial_state(batch)
         first = a.zeros_like(sequences[:, 0, :1])  # (batch, 1): zeros of the dynamic batch
-        return [first * a.zeros((1, d), sequences.dtype) for d in self.state_size]
+        template = self.get_initial_state(1)  # the cell's state structure
+        return nest.map_structure(lambda s: first * a.zeros_like(s), template)
 
     def _loop(self, sequences, states, mask, training):
         """Step by step with ordinary ops (any cell; Keras's backend `rnn` semantics)."""
@@ -312,13 +363,13 @@ class RNN(Layer):
         outputs = []
         for t in order:
             out, new = self.cell(sequences[:, t], states, **kwargs)
-            new = list(new) if isinstance(new, (list, tuple)) else [new]
-            if keep is not None:
+            new = nest.flatten(new)  # repacked as the initial states (Keras's `rnn`)
+            if keep is not None:  # the previous *output* (zeros at first), not the state
                 k = a.expand_dims(keep[:, t], -1)
-                prev = a.zeros_like(out) if self.zero_output_for_mask else states[0]
-                out = a.where(k, out, prev)
-                new = [a.where(k, n, s) for n, s in zip(new, states)]
-            states = new
+                zero = self.zero_output_for_mask or not outputs
+                out = a.where(k, out, a.zeros_like(out) if zero else outputs[-1])
+                new = [a.where(k, n, s) for n, s in zip(new, nest.flatten(states))]
+            states = nest.pack_sequence_as(states, new)
             outputs.append(out)
         if self.return_sequences:
             return a.stack(outputs, axis=1), states
@@ -344,17 +395,28 @@ class RNN(Layer):
         return cls(**config)
 
 
+# The order of a built-in recurrent layer's own config keys in Keras.
+_CONFIG_ORDER = ("units", "activation", "recurrent_activation", "use_bias", "kernel_initializer",
+                 "recurrent_initializer", "bias_initializer", "unit_forget_bias",
+                 "kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
+                 "activity_regularizer", "kernel_constraint", "recurrent_constraint",
+                 "bias_constraint", "dropout", "recurrent_dropout", "reset_after", "seed")
+
+
 class CellRNN(RNN):
     """An RNN layer over one built-in cell class (SimpleRNN, LSTM, GRU): the cell's arguments
     are the layer's, readable as layer attributes, and the config is flat as in Keras."""
 
     cell_class = None
+    _CELL_ONLY_CONFIG = ()  # cell config keys the layer's config leaves out (as Keras)
     _RNN_ARGS = ("return_sequences", "return_state", "go_backwards", "stateful", "unroll",
                  "zero_output_for_mask")
 
     def __init__(self, cell_kwargs, rnn_kwargs, **kwargs):
+        # Keras names the cell after its class, not made unique: paths `enc/lstm_cell/kernel`
         cell = self.cell_class(**cell_kwargs, dtype=kwargs.get("dtype"),
-                               trainable=kwargs.get("trainable", True))
+                               trainable=kwargs.get("trainable", True),
+                               name=to_snake_case(self.cell_class.__name__))
         kwargs.pop("use_cudnn", None)
         kwargs.pop("time_major", None)
         kwargs.pop("implementation", None)
@@ -367,15 +429,15 @@ class CellRNN(RNN):
         return super().__getattr__(name)
 
     def get_config(self):
+        from ... import regularizers
         config = Layer.get_config(self)
         config.update({k: getattr(self, k) for k in self._RNN_ARGS})
         cell_config = self.cell.get_config()
-        for key in ("name", "trainable", "dtype"):
+        for key in ("name", "trainable", "dtype") + self._CELL_ONLY_CONFIG:
             cell_config.pop(key, None)
+        cell_config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
+        config.update({k: cell_config.pop(k) for k in _CONFIG_ORDER if k in cell_config})
         config.update(cell_config)
-        if self.activity_regularizer is not None:
-            from ... import regularizers
-            config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
         return config
 
     @classmethod
@@ -383,4 +445,5 @@ class CellRNN(RNN):
         return cls(**dict(config))
 
 
-__all__ = ["RNN", "CellRNN", "DropoutRNNCell", "LAYER_CLASSES", "gate_matmul"]
+__all__ = ["RNN", "CellRNN", "DropoutRNNCell", "LAYER_CLASSES", "build_sublayer", "gate_matmul",
+           "scope_weight_paths"]

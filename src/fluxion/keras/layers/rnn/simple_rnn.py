@@ -66,6 +66,7 @@ class SimpleRNN(CellRNN):
     """
 
     cell_class = SimpleRNNCell
+    _CELL_ONLY_CONFIG = ("seed",)  # Keras's SimpleRNN config has no seed (its cell's has)
 
     def __init__(self, units, activation="tanh", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
