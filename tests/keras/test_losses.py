@@ -196,3 +196,32 @@ def test_get_serialize_deserialize_and_names():
     with pytest.raises(ValueError, match="mean_squared_error"):
         losses.get("mean_sqared_error")
     assert losses.Huber(2.0).delta == 2.0
+
+
+def test_sparse_crossentropy_does_not_renormalise_probabilities():
+    """As Keras's TensorFlow backend: log(clip(p)) feeds a softmax cross-entropy, so entries
+    clipped at 0 or 1 get no gradient (the categorical loss divides by the row sum first)."""
+    rows = np.array([[0.0, 0.5, 0.5], [0.2, 0.3, 0.5], [0.2, 0.3, 0.3], [2.0, 0.5, 0.5]],
+                    np.float32)
+    labels = np.array([0, 2, 0, 0])
+    v = tf.Variable(rows)
+    with tf.GradientTape() as tape:
+        loss = losses.SparseCategoricalCrossentropy()(labels, v)
+    clipped = np.clip(rows.astype(np.float64), EPS, 1 - EPS)
+    inside = (rows > EPS) & (rows < 1 - EPS)
+    total = clipped.sum(-1, keepdims=True)
+    expected = -np.log(clipped[np.arange(4), labels]) + np.log(total[:, 0])
+    assert float(loss) == pytest.approx(expected.mean(), 1e-5)
+    # d/dp_j [-log p_y + log sum p] = (1 / sum - [j == y] / p_y) inside the clip range
+    grad = 1.0 / total - np.eye(3)[labels] / clipped[np.arange(4), labels][:, None]
+    grad = np.where(inside, grad, 0.0) / 4
+    np.testing.assert_allclose(tape.gradient(loss, v).numpy(), grad, rtol=1e-4, atol=1e-6)
+    # TF 2.21: row 0 of the two-row batch has gradient [0, 0.5, 0.5], loss 8.405621
+    v = tf.Variable(rows[:2])
+    with tf.GradientTape() as tape:
+        loss = losses.SparseCategoricalCrossentropy()(labels[:2], v)
+    assert float(loss) == pytest.approx(8.405621, 1e-6)
+    np.testing.assert_allclose(tape.gradient(loss, v).numpy()[0], [0.0, 0.5, 0.5], atol=1e-6)
+    values = losses.sparse_categorical_crossentropy(np.array([0, 1, 2]), np.array(
+        [[0.0, 0.6, 0.6], [0.5, 0.6, 0.9], [0.1, 0.1, 1.0]], np.float32)).numpy()
+    np.testing.assert_allclose(values, [16.300421, 1.20397, 0.18232], rtol=1e-5)  # TF

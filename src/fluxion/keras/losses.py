@@ -393,7 +393,8 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     Args:
         y_true: class indices in `[0, num_classes)`, of shape `y_pred.shape[:-1]` (a trailing
             axis of size 1 is accepted).
-        y_pred: probabilities (clipped to `[1e-7, 1 - 1e-7]`) or logits (`from_logits=True`).
+        y_pred: probabilities (clipped to `[1e-7, 1 - 1e-7]`, then normalised by the softmax
+            of their logarithms) or logits (`from_logits=True`).
         ignore_class: a label value whose entries give a loss of 0 (e.g. padding or void).
 
     Raises:
@@ -428,9 +429,11 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     if not from_logits:
         y_pred, from_logits = _logits_or(y_pred, "softmax")
     if not from_logits:
+        # As Keras's TensorFlow backend: no renormalisation of the rows here (unlike the
+        # categorical loss); the softmax of the log-probabilities normalises the values, but
+        # the clipping happens first, so entries at exactly 0 or 1 get no gradient.
         eps = backend.epsilon()
-        p = y_pred / m.reduce_sum(y_pred, axis=-1, keepdims=True)
-        y_pred = m.log(m.clip_by_value(p, eps, 1.0 - eps))
+        y_pred = m.log(m.clip_by_value(y_pred, eps, 1.0 - eps))
     try:
         values = nn.sparse_softmax_cross_entropy_with_logits(labels=y_true, logits=y_pred)
     except ValueError as error:

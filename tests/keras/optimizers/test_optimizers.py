@@ -154,6 +154,7 @@ def test_keras_defaults():
 
 
 def test_slot_variables_are_named_like_keras():
+    tf.keras.backend.clear_session()   # default names are unique: "adam", then "adam_1", ...
     opt = optimizers.Adam(amsgrad=True)
     w = tf.Variable(np.zeros((2, 2), np.float32))
     w.path = "dense/kernel"
@@ -332,3 +333,21 @@ def test_callable_learning_rate_and_float64_variables():
         warnings.simplefilter("error")
         opt.apply_gradients([(tf.constant(np.array([1.0])), w)])
     assert w.dtype == tf.float64 and float(w.numpy()[0]) == 0.5
+
+
+def test_default_names_are_unique_snake_case_like_keras():
+    tf.keras.backend.clear_session()
+    names = {cls: [getattr(optimizers, cls)().name for _ in range(2)] for cls in (
+        "SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "Adadelta", "Adamax", "Nadam")}
+    assert names == {"SGD": ["sgd", "sgd_1"], "RMSprop": ["rm_sprop", "rm_sprop_1"],
+                     "Adam": ["adam", "adam_1"], "AdamW": ["adam_w", "adam_w_1"],
+                     "Adagrad": ["adagrad", "adagrad_1"], "Adadelta": ["adadelta", "adadelta_1"],
+                     "Adamax": ["adamax", "adamax_1"], "Nadam": ["nadam", "nadam_1"]}
+    assert optimizers.Adam().get_config()["name"] == "adam_2"
+    assert optimizers.SGD(name="mine").name == "mine" and optimizers.SGD().name == "sgd_2"
+    assert optimizers.get("sgd").name == "sgd_3"
+    opt = optimizers.SGD(momentum=0.9)
+    opt.build([tf.Variable(np.zeros(2, np.float32))])
+    assert all(v.path.startswith("sgd_4/") for v in opt.variables)
+    tf.keras.backend.clear_session()
+    assert optimizers.SGD().name == "sgd"

@@ -11,16 +11,19 @@ Example:
 1.0
 """
 from .. import losses as _losses
-from ..engine.serialization import lookup, serialize_keras_object
+from ..backend import to_snake_case
+from ..engine.serialization import _CUSTOM_OBJECTS, lookup, serialize_keras_object
 from .accuracy import (
     Accuracy,
     BinaryAccuracy,
     BinaryCrossentropy,
     CategoricalAccuracy,
     CategoricalCrossentropy,
+    CategoricalHinge,
     CosineSimilarity,
     Hinge,
     KLDivergence,
+    LogCoshError,
     MeanAbsoluteError,
     MeanAbsolutePercentageError,
     MeanSquaredError,
@@ -30,6 +33,7 @@ from .accuracy import (
     SparseCategoricalAccuracy,
     SparseCategoricalCrossentropy,
     SparseTopKCategoricalAccuracy,
+    SquaredHinge,
     TopKCategoricalAccuracy,
     accuracy,
     binary_accuracy,
@@ -62,26 +66,36 @@ poisson = _losses.poisson
 hinge = _losses.hinge
 squared_hinge = _losses.squared_hinge
 categorical_hinge = _losses.categorical_hinge
+log_cosh = logcosh = _losses.log_cosh
 
 _CLASSES = [Metric, Mean, Sum, MeanMetricWrapper, Accuracy, BinaryAccuracy, CategoricalAccuracy,
             SparseCategoricalAccuracy, TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy,
             Precision, Recall, AUC, TruePositives, FalsePositives, TrueNegatives,
             FalseNegatives, MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError,
-            MeanSquaredLogarithmicError, RootMeanSquaredError, BinaryCrossentropy,
+            MeanSquaredLogarithmicError, RootMeanSquaredError, LogCoshError, BinaryCrossentropy,
             CategoricalCrossentropy, SparseCategoricalCrossentropy, KLDivergence, Poisson,
-            Hinge, CosineSimilarity]
+            Hinge, SquaredHinge, CategoricalHinge, CosineSimilarity]
 _FUNCTIONS = [accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,
               top_k_categorical_accuracy, sparse_top_k_categorical_accuracy, mean_squared_error,
               mean_absolute_error, mean_absolute_percentage_error,
               mean_squared_logarithmic_error, binary_crossentropy, categorical_crossentropy,
               sparse_categorical_crossentropy, kl_divergence, poisson, hinge, squared_hinge,
-              categorical_hinge]
+              categorical_hinge, log_cosh]
+# What `get`/`deserialize` resolve a string to (Keras 3.15): class names, their snake-case
+# names and a few aliases, all giving metric objects.
 ALL = {c.__name__: c for c in _CLASSES}
-ALL.update({f.__name__: f for f in _FUNCTIONS})
-ALL.update({"mse": mse, "MSE": mse, "mae": mae, "MAE": mae, "mape": mape, "MAPE": mape,
-            "msle": msle, "MSLE": msle, "kld": kld, "KLD": kld, "acc": accuracy,
-            "auc": AUC, "precision": Precision, "recall": Recall,
-            "root_mean_squared_error": RootMeanSquaredError, "rmse": RootMeanSquaredError})
+ALL.update({to_snake_case(c.__name__): c for c in _CLASSES})
+ALL.update({"bce": BinaryCrossentropy, "BCE": BinaryCrossentropy, "mse": MeanSquaredError,
+            "MSE": MeanSquaredError, "mae": MeanAbsoluteError, "MAE": MeanAbsoluteError,
+            "mape": MeanAbsolutePercentageError, "MAPE": MeanAbsolutePercentageError,
+            "msle": MeanSquaredLogarithmicError, "MSLE": MeanSquaredLogarithmicError})
+# The metric functions by name (for `MeanMetricWrapper` configs, whose `fn` is a function).
+FUNCTIONS = {f.__name__: f for f in _FUNCTIONS}
+FUNCTIONS.update({"mse": mse, "MSE": mse, "mae": mae, "MAE": mae, "mape": mape, "MAPE": mape,
+                  "msle": msle, "MSLE": msle, "kld": kld, "KLD": kld, "logcosh": log_cosh})
+_ACCURACY_CLASSES = {binary_accuracy: BinaryAccuracy,
+                     sparse_categorical_accuracy: SparseCategoricalAccuracy,
+                     categorical_accuracy: CategoricalAccuracy}
 
 _BINARY_LOSSES = {"binary_crossentropy", "BinaryCrossentropy", "binary_focal_crossentropy",
                   "BinaryFocalCrossentropy", "hinge", "Hinge", "squared_hinge", "SquaredHinge"}
@@ -130,46 +144,95 @@ def resolve_accuracy(loss, y_true_shape, y_pred_shape):
 
 
 def get_metric(identifier, loss=None, y_true_shape=None, y_pred_shape=None):
-    """Returns a `Metric` for a compile() entry: names ("accuracy" resolved with
-    `resolve_accuracy`), functions (wrapped in `MeanMetricWrapper`) or instances; the metric
-    keeps the name the user wrote.
+    """Returns a `Metric` for a compile() entry, named as Keras names it: a string keeps the
+    name the user wrote ("accuracy"/"acc" become the accuracy `resolve_accuracy` picks for the
+    loss and shapes), a function is wrapped in `MeanMetricWrapper` under its snake-case name,
+    and a metric object keeps its own name.
 
     Example:
     >>> get_metric("acc", "binary_crossentropy", (8, 1), (8, 1)).name
     'acc'
+    >>> type(get_metric("mse")).__name__, get_metric("mse").name
+    ('MeanSquaredError', 'mse')
     """
     if isinstance(identifier, str) and identifier.lower() in ("accuracy", "acc"):
         fn = resolve_accuracy(loss, y_true_shape, y_pred_shape)
-        return MeanMetricWrapper(fn, name=identifier)
+        return _ACCURACY_CLASSES[fn](name=identifier)
     metric = get(identifier)
-    if isinstance(metric, Metric):
-        if isinstance(identifier, str):
-            metric.name = identifier
-        return metric
-    return MeanMetricWrapper(metric, name=identifier if isinstance(identifier, str) else None)
+    if isinstance(identifier, str):
+        name = identifier
+    elif isinstance(metric, Metric):
+        name = metric.name
+    else:
+        name = to_snake_case(getattr(metric, "__name__", type(metric).__name__))
+    if not isinstance(metric, Metric):
+        metric = MeanMetricWrapper(metric, name=name)
+    metric.name = name
+    return metric
 
 
 def serialize(metric):
-    """Returns the Keras 3 config dict of a metric object, or a function's name."""
+    """Returns the Keras 3 config dict of a metric object, or a function's name.
+
+    Example:
+    >>> serialize(Precision(name="p"))["class_name"]
+    'Precision'
+    """
     return serialize_keras_object(metric, "keras.metrics")
 
 
+def _unknown(identifier):
+    names = ", ".join(sorted(n for n in ALL if n[:1].islower()))
+    raise ValueError(f"Could not interpret metric identifier: {identifier!r}. Valid names are: "
+                     f"{names} (or the class names, e.g. 'AUC').")
+
+
 def deserialize(config, custom_objects=None):
-    """Creates a metric (an instance for class names and configs, a function otherwise)."""
+    """Creates a metric object from a config dict or a name (see `get`); a config of a
+    function (`{"class_name": "function", "config": name}`) gives the function.
+
+    Example:
+    >>> deserialize({"class_name": "AUC", "config": {"num_thresholds": 50}}).num_thresholds
+    50
+    """
+    if isinstance(config, dict) and config.get("class_name") == "function":
+        return function_by_name(config.get("config"), custom_objects)
+    if isinstance(config, str):
+        target = (custom_objects or {}).get(config) or ALL.get(config) or \
+            _CUSTOM_OBJECTS.get(config)
+        if target is None:
+            _unknown(config)
+        return target() if isinstance(target, type) else target
     return lookup(config, "metric", ALL, custom_objects)
 
 
-def get(identifier):
-    """Returns a metric from a name, a config dict, a class, an instance or a function.
-
-    Raises:
-        ValueError: for an unknown name; the message lists the valid names.
+def function_by_name(name, custom_objects=None):
+    """Returns the metric function called `name` (e.g. "binary_accuracy", "mse").
 
     Example:
-    >>> get("mae").__name__
+    >>> function_by_name("mse").__name__
+    'mean_squared_error'
+    """
+    if callable(name):
+        return name
+    return lookup(name, "metric function", FUNCTIONS, custom_objects)
+
+
+def get(identifier):
+    """Returns a metric as Keras 3 does: a name gives a metric object (class names like
+    "AUC", their snake-case names like "mean_squared_error" or "auc", and the aliases "mse",
+    "mae", "mape", "msle", "bce"); a config dict the object it describes; a class an instance;
+    a metric object or a function is returned as is.
+
+    Raises:
+        ValueError: for an unknown name (e.g. "acc", which only `compile()` resolves); the
+            message lists the valid names.
+
+    Example:
+    >>> type(get("mse")).__name__
+    'MeanSquaredError'
+    >>> get("mae").name
     'mean_absolute_error'
-    >>> type(get("AUC")).__name__
-    'AUC'
     """
     if identifier is None:
         return None
@@ -182,4 +245,5 @@ def get(identifier):
     raise ValueError(f"Could not interpret metric identifier: {identifier!r}")
 
 
-__all__ = [*ALL, "get", "serialize", "deserialize", "resolve_accuracy", "get_metric", "in_top_k"]
+__all__ = [*(c.__name__ for c in _CLASSES), *FUNCTIONS, "get", "serialize", "deserialize",
+           "resolve_accuracy", "get_metric", "in_top_k", "function_by_name"]

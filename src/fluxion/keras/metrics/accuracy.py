@@ -3,7 +3,7 @@ from ...ops import array_ops as a
 from ...ops import math_ops as m
 from .. import backend, losses
 from ..losses import squeeze_or_expand_to_same_rank
-from .base import Metric, as_tensor, wrapper_class
+from .base import Mean, as_tensor, wrapper_class
 
 
 def _floatx(x):
@@ -162,22 +162,61 @@ CategoricalCrossentropy = wrapper_class(
     "CategoricalCrossentropy", losses.categorical_crossentropy, "categorical_crossentropy",
     "The running mean categorical cross-entropy.", from_logits=False, label_smoothing=0.0,
     axis=-1)
-SparseCategoricalCrossentropy = wrapper_class(
+_SparseCrossentropyBase = wrapper_class(
     "SparseCategoricalCrossentropy", losses.sparse_categorical_crossentropy,
     "sparse_categorical_crossentropy", "The running mean sparse categorical cross-entropy.",
-    from_logits=False, axis=-1)
+    from_logits=False, ignore_class=None, axis=-1)
+
+
+class SparseCategoricalCrossentropy(_SparseCrossentropyBase):
+    """The running mean sparse categorical cross-entropy (`from_logits=False`,
+    `ignore_class=None`, `axis=-1`).
+
+    With `ignore_class`, entries with that label contribute a cross-entropy of 0. As in Keras,
+    without `sample_weight` they still count in the mean; with `sample_weight` their weight
+    is set to 0 (so they are left out of the mean).
+
+    Example:
+    >>> metric = SparseCategoricalCrossentropy(ignore_class=0)
+    >>> round(float(metric([0, 1], [[0.5, 0.5], [0.2, 0.8]])), 5)  # -log(0.8) / 2
+    0.11157
+    """
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        if self.ignore_class is not None and sample_weight is not None:
+            labels, y_pred = as_tensor(y_true), as_tensor(y_pred)
+            if len(labels.shape) == len(y_pred.shape) and labels.shape[-1] == 1:
+                labels = a.squeeze(labels, -1)
+            valid = m.cast(m.not_equal(labels, m.cast(self.ignore_class, labels.dtype)),
+                           self.dtype)
+            valid, weight = squeeze_or_expand_to_same_rank(
+                valid, as_tensor(sample_weight, self.dtype))
+            sample_weight = weight * valid
+        super().update_state(y_true, y_pred, sample_weight)
+
+
+SparseCategoricalCrossentropy.__module__ = "fluxion.keras.metrics"
 KLDivergence = wrapper_class("KLDivergence", losses.kl_divergence, "kl_divergence",
                              "The running mean KL divergence.")
 Poisson = wrapper_class("Poisson", losses.poisson, "poisson", "The running mean Poisson loss.")
 Hinge = wrapper_class("Hinge", losses.hinge, "hinge", "The running mean hinge loss.")
+SquaredHinge = wrapper_class("SquaredHinge", losses.squared_hinge, "squared_hinge",
+                             "The running mean squared hinge loss.")
+CategoricalHinge = wrapper_class("CategoricalHinge", losses.categorical_hinge,
+                                 "categorical_hinge", "The running mean categorical hinge loss.")
+LogCoshError = wrapper_class("LogCoshError", losses.log_cosh, "logcosh",
+                             "The running mean of `log(cosh(y_pred - y_true))`.")
 CosineSimilarity = wrapper_class(
     "CosineSimilarity", lambda y, p, axis=-1: -losses.cosine_similarity(y, p, axis),
     "cosine_similarity", "The running mean cosine similarity (1 for equal directions).",
     axis=-1)
 
 
-class RootMeanSquaredError(Metric):
-    """`sqrt(mean((y_pred - y_true) ** 2))` over all values seen.
+class RootMeanSquaredError(Mean):
+    """`sqrt` of the (weighted) running mean of `(y_pred - y_true) ** 2`.
+
+    As in Keras, this is a `Mean` of the squared errors: weights of shape `(batch,)` weight
+    each sample's mean squared error.
 
     Example:
     >>> float(RootMeanSquaredError()([[0.0, 1.0], [1.0, 1.0]], [[1.0, 1.0], [1.0, 1.0]]))
@@ -185,24 +224,13 @@ class RootMeanSquaredError(Metric):
     """
 
     def __init__(self, name="root_mean_squared_error", dtype=None):
-        super().__init__(dtype=dtype, name=name)
-        self.total = self.add_variable((), name="total")
-        self.count = self.add_variable((), name="count")
+        super().__init__(name=name, dtype=dtype)
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        y_pred = as_tensor(y_pred, self.dtype)
         y_true = as_tensor(y_true, self.dtype)
+        y_pred = as_tensor(y_pred, self.dtype)
         y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
-        error = m.square(y_pred - y_true)
-        if sample_weight is None:
-            self.total.assign_add(m.reduce_sum(error))
-            self.count.assign_add(m.cast(a.size(error), self.dtype))
-            return
-        weight = as_tensor(sample_weight, self.dtype)
-        error, weight = squeeze_or_expand_to_same_rank(error, weight)
-        weight = weight * a.ones_like(error)
-        self.total.assign_add(m.reduce_sum(error * weight))
-        self.count.assign_add(m.reduce_sum(weight))
+        super().update_state(m.square(y_pred - y_true), sample_weight=sample_weight)
 
     def result(self):
-        return m.sqrt(m.divide_no_nan(self.total.read_value(), self.count.read_value()))
+        return m.sqrt(super().result())

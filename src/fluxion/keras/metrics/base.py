@@ -16,8 +16,15 @@ from ..engine.serialization import serialize_keras_object
 from ..losses import squeeze_or_expand_to_same_rank
 
 
-def _snake(name):
-    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
+def auto_name(class_name):
+    """Keras's default name of an object: the class name in snake case, made unique
+    (`"auc"`, then `"auc_1"`, ...; `keras.backend.clear_session()` starts over).
+
+    Example:
+    >>> backend.clear_session(); auto_name("AUC"), auto_name("AUC")
+    ('auc', 'auc_1')
+    """
+    return backend.unique_object_name(backend.to_snake_case(class_name))
 
 
 def as_tensor(x, dtype=None):
@@ -34,7 +41,8 @@ class Metric:
     `result()` computes the value, `reset_state()` starts over.
 
     Args:
-        name: the metric's name (default: the class name in snake case).
+        name: the metric's name (default: the class name in snake case, made unique as
+            Keras does: `auc`, `auc_1`, ...).
         dtype: the dtype of the state and result (default `floatx()`).
 
     Example:
@@ -51,7 +59,7 @@ class Metric:
     """
 
     def __init__(self, dtype=None, name=None):
-        self.name = name or _snake(type(self).__name__)
+        self.name = name or auto_name(type(self).__name__)
         self._dtype = backend.standardize_dtype(dtype)
         self._variables = []
         self._initial_values = []
@@ -116,32 +124,52 @@ class Metric:
         return f"<{type(self).__name__} name={self.name}>"
 
 
-def reduce_to_samplewise_values(values, sample_weight, dtype):
-    """Keras 3's rule: weights are aligned to `values` (extra value axes are averaged), values
-    are multiplied by them, then each is reduced to one entry per sample."""
+def reduce_to_samplewise_values(values, sample_weight, dtype, reduce_fn=m.reduce_mean):
+    """Keras 3's rule: weights are aligned to `values` (the extra value axes are reduced with
+    `reduce_fn`: `reduce_mean` for `Mean`, `reduce_sum` for `Sum`), values are multiplied by
+    them, then each is reduced to one entry per sample.
+
+    Args:
+        values: the values, shaped `(batch, ...)`.
+        sample_weight: None or weights broadcastable to the leading axes of `values`.
+        dtype: the dtype of the computation.
+        reduce_fn: the reduction of the extra axes.
+
+    Returns:
+        `(values, sample_weight)`, both of shape `(batch,)` (or scalars).
+
+    Example:
+    >>> v, _ = reduce_to_samplewise_values([[1.0, 2.0], [3.0, 4.0]], None, "float32",
+    ...                                    fluxion.reduce_sum)
+    >>> v.numpy()
+    array([3., 7.], dtype=float32)
+    """
     values = as_tensor(values, dtype)
     if sample_weight is not None:
         sample_weight = as_tensor(sample_weight, dtype)
         values, sample_weight = squeeze_or_expand_to_same_rank(values, sample_weight)
         w_ndim, v_ndim = len(sample_weight.shape), len(values.shape)
         if v_ndim > w_ndim:
-            values = m.reduce_mean(values, axis=list(range(w_ndim, v_ndim)))
+            values = reduce_fn(values, axis=list(range(w_ndim, v_ndim)))
         sample_weight = a.broadcast_to(sample_weight, a.shape(values)) \
             if tuple(sample_weight.shape) != tuple(values.shape) else sample_weight
         values = values * sample_weight
         if w_ndim > 1:
-            sample_weight = m.reduce_mean(sample_weight, axis=list(range(1, w_ndim)))
+            sample_weight = reduce_fn(sample_weight, axis=list(range(1, w_ndim)))
     if len(values.shape) > 1:
-        values = m.reduce_mean(values, axis=list(range(1, len(values.shape))))
+        values = reduce_fn(values, axis=list(range(1, len(values.shape))))
     return values, sample_weight
 
 
 class Sum(Metric):
-    """The (weighted) sum of the values seen.
+    """The (weighted) sum of the values seen (all axes are summed; weights of shape `(batch,)`
+    weight each sample's sum).
 
     Example:
     >>> float(Sum()([1.0, 3.0, 5.0]))
     9.0
+    >>> float(Sum()([[1.0, 1.0], [2.0, 2.0]], sample_weight=[1.0, 0.0]))
+    2.0
     """
 
     def __init__(self, name="sum", dtype=None):
@@ -149,7 +177,8 @@ class Sum(Metric):
         self.total = self.add_variable((), name="total")
 
     def update_state(self, values, sample_weight=None):
-        values, _ = reduce_to_samplewise_values(values, sample_weight, self.dtype)
+        values, _ = reduce_to_samplewise_values(values, sample_weight, self.dtype,
+                                                m.reduce_sum)
         self.total.assign_add(m.reduce_sum(values))
 
     def result(self):
@@ -200,8 +229,7 @@ class MeanMetricWrapper(Mean):
     """
 
     def __init__(self, fn, name=None, dtype=None, **kwargs):
-        super().__init__(name=name or getattr(fn, "__name__", "mean_metric_wrapper"),
-                         dtype=dtype)
+        super().__init__(name=name or auto_name("MeanMetricWrapper"), dtype=dtype)
         self._fn = fn
         self._fn_kwargs = kwargs
 
@@ -219,8 +247,9 @@ class MeanMetricWrapper(Mean):
     def from_config(cls, config):
         config = dict(config)
         if cls is MeanMetricWrapper:
-            from . import get
-            config["fn"] = get(config["fn"])
+            from . import deserialize, function_by_name
+            fn = config["fn"]
+            config["fn"] = deserialize(fn) if isinstance(fn, dict) else function_by_name(fn)
         return cls(**config)
 
 

@@ -25,14 +25,11 @@ from .schedules import LearningRateSchedule
 from .schedules import deserialize as deserialize_schedule
 from .schedules import serialize as serialize_schedule
 
-_NAME_COUNTS = {}
-
 
 def _auto_name(class_name):
-    snake = re.sub(r"(?<!^)(?=[A-Z][a-z])", "_", class_name).lower()
-    count = _NAME_COUNTS.get(snake, 0)
-    _NAME_COUNTS[snake] = count + 1
-    return snake if count == 0 else f"{snake}_{count}"
+    """Keras's default optimizer name: the class name in snake case, made unique ("sgd",
+    "sgd_1", ...; "RMSprop" gives "rm_sprop", "AdamW" "adam_w"); `clear_session()` resets it."""
+    return backend.unique_object_name(backend.to_snake_case(class_name))
 
 
 def cast_to(x, dtype):
@@ -47,7 +44,8 @@ def _is_number(value):
 
 
 base_optimizer_keyword_args = """name: String. The name of the optimizer; its variables are named
-            `"<name>/<variable name>"`.
+            `"<name>/<variable name>"`. Defaults to the class name in snake case, made
+            unique as in Keras (`"sgd"`, `"sgd_1"`, ...).
         weight_decay: Float. If set, each variable `w` is first decayed by
             `w -= w * weight_decay * learning_rate`.
         clipnorm: Float. If set, the gradient of each weight is individually clipped so that
@@ -144,9 +142,9 @@ class Optimizer:
             name: the variable's name.
 
         Example:
-        >>> opt = keras.optimizers.SGD()
+        >>> opt = keras.optimizers.SGD(name="sgd")
         >>> opt.add_variable((2,), name="acc").path
-        'SGD/acc'
+        'sgd/acc'
         """
         dtype = np.dtype(backend.standardize_dtype(dtype))
         shape = tuple(int(d) for d in shape)
