@@ -63,8 +63,7 @@ def test_early_stopping_patience_and_restore_best_weights(capsys):
 
 def test_early_stopping_min_delta_mode_baseline_and_start_from_epoch():
     model = FakeModel()
-    stop = cbks.EarlyStopping(monitor="val_accuracy", min_delta=0.1, patience=1)
-    assert stop.mode == "max"
+    stop = cbks.EarlyStopping(monitor="val_accuracy", min_delta=0.1, patience=1, mode="max")
     cbl = cbks.CallbackList([stop], model=model)
     cbl.on_train_begin()
     for epoch, acc in enumerate([0.5, 0.55, 0.58]):  # +0.05 is not an improvement
@@ -82,7 +81,7 @@ def test_early_stopping_min_delta_mode_baseline_and_start_from_epoch():
     history = run_fit(model, [late], epochs=10, val_losses=[1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
     assert history.epoch == [0, 1, 2, 3, 4]
     with pytest.warns(UserWarning, match="not available"):
-        run_fit(FakeModel(), [cbks.EarlyStopping(monitor="val_auc")], epochs=1)
+        run_fit(FakeModel(), [cbks.EarlyStopping(monitor="val_auc", mode="max")], epochs=1)
 
 
 def test_model_checkpoint_formats_names_and_saves_best_only(tmp_path, capsys):
@@ -93,8 +92,11 @@ def test_model_checkpoint_formats_names_and_saves_best_only(tmp_path, capsys):
     assert sorted(os.listdir(tmp_path)) == ["ckpt-01-0.50.keras", "ckpt-03-0.25.keras"]
     assert [kind for kind, _ in model.saved] == ["model", "model"]
     out = capsys.readouterr().out
-    assert "val_loss improved from inf to 0.50000, saving model to" in out
-    assert "Epoch 2: val_loss did not improve from 0.50000" in out
+    assert "\nEpoch 1: val_loss improved from None to 0.50000, saving model to " \
+        f"{tmp_path / 'ckpt-01-0.50.keras'}\n\nEpoch 1: finished saving model to " \
+        f"{tmp_path / 'ckpt-01-0.50.keras'}\n" in out
+    assert "Epoch 2: val_loss did not improve from 0.50000\n" in out
+    assert "finished saving model to" not in out.split("Epoch 2:")[1].split("Epoch 3:")[0]
     weights = np.load(tmp_path / "ckpt-03-0.25.keras")
     assert weights["arr_0"].shape == (2, 2)
 

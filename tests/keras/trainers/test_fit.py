@@ -186,8 +186,11 @@ def test_progress_output_verbose_2(capsys):
 def test_errors_are_clear():
     x, y = blobs(32)
     model = classifier()
-    with pytest.raises(RuntimeError, match="You must call `compile"):
-        model.fit(x, y, verbose=0)
+    for call in (lambda: model.fit(x, y, verbose=0), lambda: model.evaluate(x, y, verbose=0),
+                 lambda: model.train_on_batch(x, y), lambda: model.test_on_batch(x, y)):
+        with pytest.raises(ValueError, match=r"You must call `compile\(\)` before using the "
+                                             r"model\. .*model\.compile\(optimizer="):
+            call()
     with pytest.raises(ValueError, match="Could not interpret optimizer|Unknown optimizer"):
         model.compile(optimizer="adamm", loss="mse")
     with pytest.raises(ValueError, match="mean_squared_error|Unknown loss"):

@@ -163,13 +163,16 @@ class CallbackList(Callback):
 
 def _dispatch(hook):
     """Calls `hook` on every callback, always passing `logs` positionally (as Keras does), so
-    that functions such as `lambda epoch, logs: ...` work."""
+    that functions such as `lambda epoch, logs: ...` work; `logs` is a dict (`{}` when none is
+    given), never None, as in Keras."""
     if hook.endswith(("_begin", "_end")) and ("batch" in hook or "epoch" in hook):
         def call(self, index, logs=None):
+            logs = {} if logs is None else logs
             for cb in self.callbacks:
                 getattr(cb, hook)(index, logs)
     else:
         def call(self, logs=None):
+            logs = {} if logs is None else logs
             for cb in self.callbacks:
                 getattr(cb, hook)(logs)
     call.__name__ = hook

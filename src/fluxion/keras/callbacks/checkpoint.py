@@ -1,7 +1,6 @@
 """Callbacks that write checkpoints: ModelCheckpoint and BackupAndRestore. Every file is written
 to a temporary name and renamed, so an interrupted run never leaves a partial checkpoint."""
 import json
-import operator
 import os
 import shutil
 import warnings
@@ -11,14 +10,16 @@ import numpy as np
 from ..saving.weights import seed_generators
 from .callback import Callback
 from .files import save_atomically
-from .monitoring import _value, monitor_mode
+from .monitoring import MonitorCallback, _value
 
 
-class ModelCheckpoint(Callback):
+class ModelCheckpoint(MonitorCallback):
     """Saves the model (or its weights) every epoch or every `save_freq` batches.
 
     Args:
-        filepath: the path; it may hold `{epoch:02d}` and logs keys (`{val_loss:.2f}`).
+        filepath: the path; it may hold `{epoch:02d}` and logs keys (`{val_loss:.2f}`). It
+            must end in `.weights.h5` with `save_weights_only=True`, else in `.keras` (or
+            the legacy `.h5`).
         monitor: the metric for `save_best_only`. Default "val_loss".
         verbose: 1 prints a message at each save.
         save_best_only: save only when the monitored metric improves.
@@ -26,6 +27,9 @@ class ModelCheckpoint(Callback):
         mode: "auto", "min" or "max".
         save_freq: "epoch" or a number of batches.
         initial_value_threshold: the value the metric must first beat (save_best_only).
+
+    Raises:
+        ValueError: for a filepath with the wrong extension or an invalid `save_freq`.
 
     Example:
     >>> import os, tempfile
@@ -41,7 +45,7 @@ class ModelCheckpoint(Callback):
     def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
                  save_weights_only=False, mode="auto", save_freq="epoch",
                  initial_value_threshold=None, options=None, **kwargs):
-        super().__init__()
+        super().__init__(monitor, mode, initial_value_threshold)
         if "period" in kwargs:  # tf.keras 1: save every `period` epochs
             self.period = int(kwargs.pop("period"))
         else:
@@ -52,13 +56,16 @@ class ModelCheckpoint(Callback):
             raise ValueError('ModelCheckpoint: unrecognized save_freq. Expected "epoch" or a '
                              f"positive integer. Received: save_freq={save_freq!r}")
         self.filepath = os.fspath(filepath)
-        self.monitor, self.verbose = monitor, verbose
+        self.verbose = verbose
         self.save_best_only, self.save_weights_only = save_best_only, save_weights_only
         self.save_freq = save_freq
-        self.mode = monitor_mode(monitor, mode, "ModelCheckpoint")
-        self.monitor_op = operator.lt if self.mode == "min" else operator.gt
-        self.best = initial_value_threshold if initial_value_threshold is not None else (
-            np.inf if self.mode == "min" else -np.inf)
+        if save_weights_only and not self.filepath.endswith(".weights.h5"):
+            raise ValueError("When using `save_weights_only=True` in `ModelCheckpoint`, the "
+                             "filepath provided must end in `.weights.h5` (Keras weights "
+                             f"format). Received: filepath={self.filepath}")
+        if not save_weights_only and not self.filepath.endswith((".keras", ".h5")):
+            raise ValueError("The filepath provided must end in `.keras` (Keras model "
+                             f"format). Received: filepath={self.filepath}")
         self._batches_seen = 0
         self._current_epoch = 0
 
@@ -74,6 +81,8 @@ class ModelCheckpoint(Callback):
             self._save(self._current_epoch, batch, logs)
 
     def on_epoch_end(self, epoch, logs=None):
+        if self.monitor_op is None:
+            self._set_monitor_op()  # mode "auto": once the compiled metrics exist
         if self.save_freq == "epoch" and (epoch + 1) % self.period == 0:
             self._save(epoch, None, logs)
 
@@ -90,19 +99,22 @@ class ModelCheckpoint(Callback):
     def _save(self, epoch, batch, logs):
         logs = dict(logs or {})
         path = self._file_path(epoch, batch, logs)
-        if self.save_best_only:
-            current = _value(logs, self.monitor)
-            if current is None:
-                warnings.warn(f"Can save best model only with {self.monitor} available, "
-                              "skipping.", stacklevel=3)
-                return
-            if not self.monitor_op(current, self.best):
+        current = _value(logs, self.monitor) if self.save_best_only else None
+        if self.save_best_only and current is None:
+            # Keras saves anyway
+            warnings.warn(f"Can save best model only with {self.monitor} available.",
+                          stacklevel=3)
+        elif self.save_best_only:
+            if self.monitor_op is None:
+                self._set_monitor_op()  # saving every few batches, before an epoch ended
+            best = "None" if self.best is None else f"{self.best:.5f}"
+            if not self._is_improvement(current, self.best):
                 if self.verbose > 0:
-                    print(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from "
-                          f"{self.best:.5f}", flush=True)
+                    print(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {best}",
+                          flush=True)
                 return
             if self.verbose > 0:
-                print(f"\nEpoch {epoch + 1}: {self.monitor} improved from {self.best:.5f} to "
+                print(f"\nEpoch {epoch + 1}: {self.monitor} improved from {best} to "
                       f"{current:.5f}, saving model to {path}", flush=True)
             self.best = current
         elif self.verbose > 0:
@@ -111,6 +123,8 @@ class ModelCheckpoint(Callback):
             save_atomically(path, lambda tmp: self.model.save_weights(tmp, overwrite=True))
         else:
             save_atomically(path, lambda tmp: self.model.save(tmp, overwrite=True))
+        if self.verbose > 0:
+            print(f"\nEpoch {epoch + 1}: finished saving model to {path}", flush=True)
 
 
 class BackupAndRestore(Callback):

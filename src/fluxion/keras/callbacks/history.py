@@ -185,6 +185,11 @@ class LambdaCallback(Callback):
 class CSVLogger(Callback):
     """Writes each epoch's logs as a row of a CSV file (`epoch` first, then the sorted keys).
 
+    The columns are fixed by the first epoch's logs; when those have no `val_` keys, a
+    `val_<key>` column is added for each key (as Keras does), written `NA` until validation
+    values arrive (e.g. with `validation_freq`). With `append=True` the rows are added after
+    the existing ones, without a second header.
+
     The file is rewritten atomically after each epoch (a temporary file renamed over it), so it
     is never left half-written.
 
@@ -198,7 +203,7 @@ class CSVLogger(Callback):
     >>> path = os.path.join(tempfile.mkdtemp(), "log.csv")
     >>> cb = CSVLogger(path); cb.on_train_begin(); cb.on_epoch_end(0, {"loss": 0.5})
     >>> open(path).read()
-    'epoch,loss\\n0,0.5\\n'
+    'epoch,loss,val_loss\\n0,0.5,NA\\n'
     """
 
     def __init__(self, filename, separator=",", append=False):
@@ -207,16 +212,17 @@ class CSVLogger(Callback):
         self.sep, self.append = separator, append
         self.keys = None
         self._rows = []
+        self._previous = ""
 
     def on_train_begin(self, logs=None):
         self.keys = None
         self._rows = []
+        self._previous = ""
         if self.append and os.path.exists(self.filename):
             with open(self.filename, newline="") as f:
-                rows = list(csv.reader(f, delimiter=self.sep))
-            if rows:
-                self.keys = [k for k in rows[0] if k != "epoch"]
-                self._rows = rows[1:]
+                self._previous = f.read()
+            if self._previous and not self._previous.endswith("\n"):
+                self._previous += "\n"
 
     @staticmethod
     def _text(value):
@@ -231,10 +237,14 @@ class CSVLogger(Callback):
         logs = logs or {}
         if self.keys is None:
             self.keys = sorted(logs)
+            if self.keys and not any(k.startswith("val_") for k in self.keys):
+                self.keys += [f"val_{k}" for k in self.keys]
         row = [str(epoch)] + [self._text(logs[k]) if k in logs else "NA" for k in self.keys]
         self._rows.append(row)
         out = io.StringIO()
+        out.write(self._previous)
         writer = csv.writer(out, delimiter=self.sep, lineterminator="\n")
-        writer.writerow(["epoch"] + self.keys)
+        if not self._previous.strip("\n"):
+            writer.writerow(["epoch"] + self.keys)
         writer.writerows(self._rows)
         write_atomically(self.filename, out.getvalue().encode())

@@ -6,22 +6,90 @@ import numpy as np
 
 from .callback import Callback
 
-_MAXIMIZED = ("acc", "auc", "precision", "recall", "f1", "top_k", "iou", "r2")
+# The direction of Keras's metric classes (their `_direction`): maximised ones; the metrics
+# wrapping a loss function, and the error metrics, are minimised.
+_UP = {"Accuracy", "BinaryAccuracy", "CategoricalAccuracy", "SparseCategoricalAccuracy",
+       "TopKCategoricalAccuracy", "SparseTopKCategoricalAccuracy", "Precision", "Recall", "AUC",
+       "PrecisionAtRecall", "RecallAtPrecision", "SensitivityAtSpecificity",
+       "SpecificityAtSensitivity", "F1Score", "FBetaScore", "IoU", "MeanIoU", "BinaryIoU",
+       "OneHotIoU", "OneHotMeanIoU", "CosineSimilarity", "R2Score", "PearsonCorrelation",
+       "ConcordanceCorrelation"}
+_DOWN = {"MeanSquaredError", "MeanAbsoluteError", "MeanAbsolutePercentageError",
+         "MeanSquaredLogarithmicError", "RootMeanSquaredError", "LogCoshError",
+         "BinaryCrossentropy", "CategoricalCrossentropy", "SparseCategoricalCrossentropy",
+         "KLDivergence", "Poisson", "Hinge", "SquaredHinge", "CategoricalHinge"}
 
 
-def monitor_mode(monitor, mode, caller):
-    """Resolves mode "auto": metrics such as accuracy, AUC, precision, recall are maximised;
-    losses and errors minimised. Returns "min" or "max"."""
-    if mode not in ("auto", "min", "max"):
-        warnings.warn(f"{caller}: mode {mode!r} is unknown, falling back to 'auto'.",
-                      stacklevel=3)
-        mode = "auto"
-    if mode != "auto":
-        return mode
-    name = monitor[4:] if monitor.startswith("val_") else monitor
-    if "loss" in name or "error" in name or "entropy" in name:
-        return "min"
-    return "max" if any(key in name for key in _MAXIMIZED) else "min"
+def _direction(metric):
+    """"up", "down" or None (unknown) for a compiled metric object."""
+    direction = getattr(metric, "_direction", None)
+    if direction is not None:
+        return direction
+    for cls in type(metric).__mro__:
+        if cls.__name__ in _UP:
+            return "up"
+        if cls.__name__ in _DOWN:
+            return "down"
+    fn = getattr(metric, "_fn", None)
+    module = getattr(fn, "__module__", None) or type(fn).__module__
+    return "down" if fn is not None and module.endswith("keras.losses") else None
+
+
+def _compiled_metrics(model):
+    compiled = getattr(model, "compiled_metrics", None)
+    return [m for _, m, _ in getattr(compiled, "metrics", ())]
+
+
+class MonitorCallback(Callback):
+    """Base of the callbacks that watch a metric (EarlyStopping, ModelCheckpoint,
+    ReduceLROnPlateau): `monitor`, `mode`, `min_delta` and the comparison `monitor_op`.
+
+    With mode "auto", `monitor_op` is set at the first `on_epoch_end` (once the compiled
+    metrics exist), as Keras does: "loss" and "val_loss" are minimised; another name must be
+    a compiled metric's (without "val_") whose direction is known (accuracy, AUC, precision,
+    ... maximised; errors and crossentropies minimised), else a ValueError asks for an
+    explicit mode.
+
+    Example:
+    >>> cb = MonitorCallback(monitor="val_loss"); cb._set_monitor_op(); cb.monitor_op(1, 2)
+    True
+    """
+
+    def __init__(self, monitor="val_loss", mode="auto", baseline=None, min_delta=0):
+        super().__init__()
+        if mode not in ("auto", "min", "max"):
+            warnings.warn(f"{type(self).__name__} mode '{mode}' is unknown, fallback to auto "
+                          "mode.", stacklevel=3)
+            mode = "auto"
+        self.monitor, self.mode, self.best = monitor, mode, baseline
+        self.min_delta = abs(min_delta)
+        self.monitor_op = None
+
+    def _set_monitor_op(self):
+        if self.mode == "min":
+            self.monitor_op = operator.lt
+        elif self.mode == "max":
+            self.monitor_op = operator.gt
+        else:
+            name = self.monitor[4:] if self.monitor.startswith("val_") else self.monitor
+            if name == "loss":
+                self.monitor_op = operator.lt
+            for metric in _compiled_metrics(self.model):
+                direction = _direction(metric) if metric.name == name else None
+                if direction is not None:
+                    self.monitor_op = operator.gt if direction == "up" else operator.lt
+            if self.monitor_op is None:
+                raise ValueError(
+                    f"{type(self).__name__} callback received monitor={self.monitor}, but "
+                    "Keras isn't able to automatically determine whether that metric should "
+                    "be maximized or minimized. Pass `mode='max'` in order to monitor based "
+                    "on the highest metric value, or pass `mode='min'` in order to use the "
+                    "lowest value.")
+        if self.monitor_op is operator.lt:
+            self.min_delta = -abs(self.min_delta)
+
+    def _is_improvement(self, value, reference):
+        return reference is None or self.monitor_op(value - self.min_delta, reference)
 
 
 def _value(logs, monitor):
@@ -29,7 +97,7 @@ def _value(logs, monitor):
     return None if value is None else float(np.mean(value))
 
 
-class EarlyStopping(Callback):
+class EarlyStopping(MonitorCallback):
     """Stops training when a monitored metric has stopped improving.
 
     Args:
@@ -55,22 +123,16 @@ class EarlyStopping(Callback):
 
     def __init__(self, monitor="val_loss", min_delta=0, patience=0, verbose=0, mode="auto",
                  baseline=None, restore_best_weights=False, start_from_epoch=0):
-        super().__init__()
-        self.monitor, self.patience, self.verbose = monitor, patience, verbose
+        super().__init__(monitor, mode, None, min_delta)
+        self.patience, self.verbose = patience, verbose
         self.baseline, self.restore_best_weights = baseline, restore_best_weights
         self.start_from_epoch = start_from_epoch
-        self.mode = monitor_mode(monitor, mode, "EarlyStopping")
-        self.monitor_op = operator.lt if self.mode == "min" else operator.gt
-        self.min_delta = abs(min_delta) * (-1 if self.mode == "min" else 1)
         self.wait = self.stopped_epoch = self.best_epoch = 0
-        self.best = self.best_weights = None
+        self.best_weights = None
 
     def on_train_begin(self, logs=None):
         self.wait = self.stopped_epoch = self.best_epoch = 0
         self.best = self.best_weights = None
-
-    def _is_improvement(self, value, reference):
-        return reference is None or self.monitor_op(value - self.min_delta, reference)
 
     def get_monitor_value(self, logs):
         value = _value(logs, self.monitor)
@@ -81,6 +143,8 @@ class EarlyStopping(Callback):
         return value
 
     def on_epoch_end(self, epoch, logs=None):
+        if self.monitor_op is None:
+            self._set_monitor_op()
         current = self.get_monitor_value(logs)
         if current is None or epoch < self.start_from_epoch:
             return
@@ -152,7 +216,7 @@ class LearningRateScheduler(Callback):
             logs["learning_rate"] = _current_lr(self.model)
 
 
-class ReduceLROnPlateau(Callback):
+class ReduceLROnPlateau(MonitorCallback):
     """Multiplies the learning rate by `factor` when a metric has stopped improving for
     `patience` epochs, then waits `cooldown` epochs; never below `min_lr`.
 
@@ -174,7 +238,6 @@ class ReduceLROnPlateau(Callback):
 
     def __init__(self, monitor="val_loss", factor=0.1, patience=10, verbose=0, mode="auto",
                  min_delta=1e-4, cooldown=0, min_lr=0.0, **kwargs):
-        super().__init__()
         if "epsilon" in kwargs:  # tf.keras 1 name
             min_delta = kwargs.pop("epsilon")
         if kwargs:
@@ -182,21 +245,14 @@ class ReduceLROnPlateau(Callback):
         if factor >= 1.0:
             raise ValueError("ReduceLROnPlateau does not support a factor >= 1.0. Received: "
                              f"factor={factor}")
-        self.monitor, self.factor, self.patience, self.verbose = monitor, factor, patience, \
-            verbose
-        self.min_delta, self.cooldown, self.min_lr = min_delta, cooldown, min_lr
-        self.mode = "min" if mode == "min" or (mode == "auto" and monitor_mode(
-            monitor, "auto", "ReduceLROnPlateau") == "min") else "max"
+        super().__init__(monitor, mode, None, min_delta)
+        self.factor, self.patience, self.verbose = factor, patience, verbose
+        self.cooldown, self.min_lr = cooldown, min_lr
         self._reset()
 
     def _reset(self):
-        self.best = np.inf if self.mode == "min" else -np.inf
+        self.best = None
         self.cooldown_counter = self.wait = 0
-
-    def _improved(self, current):
-        if self.mode == "min":
-            return current < self.best - self.min_delta
-        return current > self.best + self.min_delta
 
     def on_train_begin(self, logs=None):
         self._reset()
@@ -205,6 +261,8 @@ class ReduceLROnPlateau(Callback):
         return self.cooldown_counter > 0
 
     def on_epoch_end(self, epoch, logs=None):
+        if self.monitor_op is None:
+            self._set_monitor_op()
         logs = logs if logs is not None else {}
         logs["learning_rate"] = _current_lr(self.model)
         current = _value(logs, self.monitor)
@@ -216,7 +274,7 @@ class ReduceLROnPlateau(Callback):
         if self.in_cooldown():
             self.cooldown_counter -= 1
             self.wait = 0
-        if self._improved(current):
+        if self._is_improvement(current, self.best):
             self.best, self.wait = current, 0
         elif not self.in_cooldown():
             self.wait += 1

@@ -13,6 +13,7 @@ Example:
 TensorShape([3, 2])
 """
 import json
+import warnings
 
 from ...core import nest
 from ...core.tensor import SymbolicTensor
@@ -84,6 +85,15 @@ class Model(Trainer, Layer):
     @property
     def outputs(self):
         return list(self._graph.flat_outputs) if self._graph is not None else None
+
+    @property
+    def output_names(self):
+        """The names of the outputs (the layers that produce them), which name the per-output
+        losses and metrics of `fit`; None for a subclassed model."""
+        if self._graph is None:
+            return None
+        from ..trainers.trainer import _output_names
+        return _output_names(self)
 
     @property
     def input(self):
@@ -197,11 +207,48 @@ class Model(Trainer, Layer):
         return cls(**config)
 
     def to_json(self, **kwargs):
-        """Returns the model's architecture (no weights) as a JSON string, in Keras 3's format.
+        """Returns the model's architecture (no weights) as a JSON string, in Keras 3's format,
+        with its `compile_config` (`{}` if not compiled), as Keras writes it.
 
-        `keras.models.model_from_json` rebuilds the model from it.
+        `keras.models.model_from_json` rebuilds the model from it (uncompiled).
         """
-        return json.dumps(serialize_model(self), default=_json_default, **kwargs)
+        config = serialize_model(self)
+        config["compile_config"] = self.get_compile_config()
+        return json.dumps(config, default=_json_default, **kwargs)
+
+    def get_compile_config(self):
+        """The arguments `compile()` was called with, serialized (`{}` if not compiled).
+
+        Example:
+        >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+        >>> model.compile(optimizer="sgd", loss="mse"); model.get_compile_config()["loss"]
+        'mse'
+        """
+        from ..saving.config import get_compile_config
+        return get_compile_config(self) or {}
+
+    def compile_from_config(self, config):
+        """Compiles the model with a config from `get_compile_config()` (a new optimizer,
+        built at once if the model is built). A model whose `compile` is overridden is left
+        uncompiled, with a warning, as in Keras.
+
+        Example:
+        >>> other = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+        >>> other.compile_from_config(model.get_compile_config()); other.compiled
+        True
+        """
+        from ..saving.config import compile_from_config, normalize
+        if type(self).compile is not Trainer.compile:
+            warnings.warn("`compile()` was not called as part of model loading because the "
+                          "model's `compile()` method is custom. All subclassed Models that "
+                          "have `compile()` overridden should also override "
+                          "`get_compile_config()` and `compile_from_config(config)`. "
+                          "Alternatively, you can call `compile()` manually after loading.",
+                          stacklevel=2)
+            return
+        compile_from_config(self, normalize(config))
+        if self.built and self.optimizer is not None:
+            self.optimizer.build(self.trainable_variables)
 
     # --- saving (keras/saving) --------------------------------------------------------------------
     def save(self, filepath, overwrite=True, zipped=None, **kwargs):

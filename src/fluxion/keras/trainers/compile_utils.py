@@ -4,6 +4,7 @@ from ...core import nest
 from ...ops import math_ops as m
 from .. import losses as losses_module
 from .. import metrics as metrics_module
+from ..metrics import Mean
 
 
 def _per_output(value, output_names, what):
@@ -35,7 +36,12 @@ def _loss_object(identifier):
 
 
 class CompileLoss:
-    """The total training loss: the weighted sum of each output's loss."""
+    """The total training loss: the weighted sum of each output's loss.
+
+    With more than one loss, `metrics` holds one `Mean` per output (`<output>_loss`) that
+    every call updates with that output's unweighted loss, weighted by the batch size (as
+    the model's loss tracker), as Keras does.
+    """
 
     def __init__(self, loss, loss_weights, output_names):
         self.output_names = output_names
@@ -51,6 +57,10 @@ class CompileLoss:
         self.weights = _per_output(weights, output_names, "loss_weights") \
             if not isinstance(weights, (list, tuple)) else list(weights)
         self.identifiers = _per_output(loss, output_names, "loss")
+        used = [i for i, loss_object in enumerate(self.losses) if loss_object is not None]
+        self._trackers = {i: Mean(name=f"{output_names[i]}_loss") for i in used} \
+            if len(used) > 1 else {}
+        self.metrics = list(self._trackers.values())
 
     def __call__(self, y_true, y_pred, sample_weight=None):
         ys_true, ys_pred = nest.flatten(y_true), nest.flatten(y_pred)
@@ -62,10 +72,14 @@ class CompileLoss:
         if len(weights) == 1 and len(ys_pred) > 1:
             weights = weights * len(ys_pred)
         total = None
-        for loss, w, yt, yp, sw in zip(self.losses, self.weights, ys_true, ys_pred, weights):
+        for i, (loss, w, yt, yp, sw) in enumerate(zip(self.losses, self.weights, ys_true,
+                                                      ys_pred, weights)):
             if loss is None:
                 continue
             value = loss(yt, yp, sample_weight=sw)
+            tracker = self._trackers.get(i)
+            if tracker is not None:
+                tracker.update_state(value, sample_weight=m.cast(yp.shape[0], "float32"))
             if w != 1.0:
                 value = value * w
             total = value if total is None else total + value

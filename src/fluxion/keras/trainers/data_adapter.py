@@ -164,72 +164,103 @@ def _unpack(element):
 
 
 class IteratorBatches:
-    """Epochs of batches from a Dataset, a generator or a keras.utils.Sequence."""
+    """Epochs of batches from a Dataset, a generator or a keras.utils.Sequence: each epoch is
+    one pass (a fresh iterator of a Dataset or Sequence; a generator continues)."""
 
     def __init__(self, data, steps_per_epoch=None):
         self.data = data
-        self.steps = steps_per_epoch
-        self._iterator = None
+        self.steps = None
         if isinstance(data, Dataset):
             card = int(data.cardinality())
             if card == INFINITE_CARDINALITY and steps_per_epoch is None:
                 raise ValueError("The dataset is infinite (it repeats forever): pass "
                                  "steps_per_epoch so that fit knows where an epoch ends.")
-            if steps_per_epoch is None and card != UNKNOWN_CARDINALITY:
+            if card not in (INFINITE_CARDINALITY, UNKNOWN_CARDINALITY):
                 self.steps = card
         elif hasattr(data, "__len__") and hasattr(data, "__getitem__"):
-            if steps_per_epoch is None:
-                self.steps = len(data)
-        self._warned = False
-
-    def _fresh(self):
-        if isinstance(self.data, Dataset):
-            return self.data._numpy_iter()
-        if hasattr(self.data, "__getitem__") and hasattr(self.data, "__len__"):
-            return (self.data[i] for i in range(len(self.data)))
-        return self.data  # a generator: consumed across epochs, as Keras does
+            self.steps = len(data)
+        self._generator = None
 
     def epoch(self):
-        repeatable = isinstance(self.data, Dataset) or hasattr(self.data, "__getitem__")
-        if repeatable and (self._iterator is None or self.steps is None or
-                           not isinstance(self.data, Dataset) or
-                           int(self.data.cardinality()) != INFINITE_CARDINALITY):
-            self._iterator = iter(self._fresh())
-        elif self._iterator is None:
-            self._iterator = iter(self._fresh())
-        produced = 0
-        while self.steps is None or produced < self.steps:
-            try:
-                element = next(self._iterator)
-            except StopIteration:
-                if self.steps is not None and produced < self.steps and not self._warned:
-                    warnings.warn(f"Your input ran out of data after {produced} of "
-                                  f"{self.steps} steps of this epoch; make sure the dataset "
-                                  "or generator can produce steps_per_epoch * epochs batches "
-                                  "(e.g. with .repeat()).", stacklevel=4)
-                    self._warned = True
-                self._iterator = None
-                return
+        if isinstance(self.data, Dataset):
+            elements = self.data._numpy_iter()
+        elif hasattr(self.data, "__getitem__") and hasattr(self.data, "__len__"):
+            elements = (self.data[i] for i in range(len(self.data)))
+        else:  # a generator: consumed across epochs, as Keras does
+            if self._generator is None:
+                self._generator = iter(self.data)
+            elements = self._generator
+        for element in elements:
             x, y, sw = _unpack(element)
             yield to_arrays(x), to_arrays(y), to_arrays(sw)
-            produced += 1
         if hasattr(self.data, "on_epoch_end"):
             self.data.on_epoch_end()
+
+
+class StepsBatches:
+    """`steps_per_epoch` batches per epoch, as Keras's epoch iterator gives them: an epoch
+    continues the data where the previous one stopped; when the data runs out the epoch ends
+    early, with a warning, and the next one starts over from the beginning.
+
+    Args:
+        batches: the `ArrayBatches` or `IteratorBatches` of the data (`.steps` is its number
+            of batches, None if unknown or infinite).
+        steps_per_epoch: the number of batches of an epoch.
+
+    Example:
+    >>> data = StepsBatches(ArrayBatches(np.arange(5.0)[:, None], batch_size=2), 2)
+    >>> [[int(x[0, 0]) for x, _, _ in data.epoch()] for _ in range(2)]
+    [[0, 2], [4]]
+    """
+
+    def __init__(self, batches, steps_per_epoch):
+        self.batches = batches
+        self.steps = int(steps_per_epoch)
+        self._num_batches = batches.steps
+        self._iterator = None
+        self._seen = 0
+
+    @staticmethod
+    def _ran_out():
+        warnings.warn("Your input ran out of data; interrupting training. Make sure that your "
+                      "dataset or generator can generate at least `steps_per_epoch * epochs` "
+                      "batches. You may need to use the `.repeat()` function when building "
+                      "your dataset.", stacklevel=2)
+
+    def epoch(self):
+        if self._iterator is None:
+            self._iterator, self._seen = iter(self.batches.epoch()), 0
+        for _ in range(self.steps):
+            if self._num_batches is not None and self._seen >= self._num_batches:
+                self._ran_out()
+                break
+            try:
+                batch = next(self._iterator)
+            except StopIteration:
+                if self._num_batches is None:
+                    self._num_batches = self._seen
+                self._ran_out()
+                self._iterator = None
+                return
+            self._seen += 1
+            yield batch
+        if self._num_batches is not None and self._seen >= self._num_batches:
+            self._iterator = None  # the next epoch starts over
 
 
 def make_batches(x, y=None, sample_weight=None, batch_size=None, shuffle=False,
                  steps_per_epoch=None, class_weight=None):
     """Returns an object with `.epoch()` (a generator of (x, y, sample_weight) batches) and
-    `.steps` (batches per epoch, or None if unknown)."""
+    `.steps` (batches per epoch, or None if unknown); with `steps_per_epoch`, a
+    `StepsBatches` that continues the data across epochs, as Keras does."""
     if isinstance(x, Dataset) or hasattr(x, "__next__") or (
             hasattr(x, "__getitem__") and hasattr(x, "on_epoch_end")):
         if y is not None:
             raise ValueError("When x is a Dataset, generator or Sequence, y must not be given: "
                              "the elements already hold (x, y) pairs.")
-        return IteratorBatches(x, steps_per_epoch)
-    x, y, sample_weight = to_arrays(x), to_arrays(y), to_arrays(sample_weight)
-    sample_weight = class_weights_to_sample_weights(y, class_weight, sample_weight)
-    batches = ArrayBatches(x, y, sample_weight, batch_size or 32, shuffle)
-    if steps_per_epoch is not None:
-        batches.steps = min(batches.steps, int(steps_per_epoch))
-    return batches
+        batches = IteratorBatches(x, steps_per_epoch)
+    else:
+        x, y, sample_weight = to_arrays(x), to_arrays(y), to_arrays(sample_weight)
+        sample_weight = class_weights_to_sample_weights(y, class_weight, sample_weight)
+        batches = ArrayBatches(x, y, sample_weight, batch_size or 32, shuffle)
+    return batches if steps_per_epoch is None else StepsBatches(batches, steps_per_epoch)

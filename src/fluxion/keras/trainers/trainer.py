@@ -89,17 +89,19 @@ class Trainer:
 
     def _assert_compiled(self, what):
         if not getattr(self, "compiled", False):
-            raise RuntimeError(f"You must call `compile()` before using the model: {what}() "
-                               "needs the optimizer, loss and metrics that compile() sets. "
-                               "Example: model.compile(optimizer='adam', "
-                               "loss='sparse_categorical_crossentropy', metrics=['accuracy']).")
+            raise ValueError("You must call `compile()` before using the model. "
+                             f"{what}() needs the optimizer, loss and metrics that compile() "
+                             "sets. Example: model.compile(optimizer='adam', "
+                             "loss='sparse_categorical_crossentropy', metrics=['accuracy']).")
 
     @property
     def metrics(self):
-        """The model's metrics: the loss tracker first, then the compiled metrics."""
+        """The model's metrics: the loss tracker first, then the per-output loss trackers
+        (models with several losses), then the compiled metrics."""
         if not getattr(self, "compiled", False):
             return []
-        return [self._loss_tracker] + [m for _, m, _ in self.compiled_metrics.metrics]
+        return [self._loss_tracker] + self.compiled_loss.metrics + \
+            [m for _, m, _ in self.compiled_metrics.metrics]
 
     @property
     def metrics_names(self):
@@ -110,9 +112,23 @@ class Trainer:
             metric.reset_state()
 
     def _logs(self):
+        """The metrics' results by name, sorted by name as Keras's logs are."""
         logs = self.compiled_metrics.results()
         logs["loss"] = self._loss_tracker.result()
-        return logs
+        for tracker in self.compiled_loss.metrics:
+            logs[tracker.name] = tracker.result()
+        return dict(sorted(logs.items()))
+
+    def _flatten_logs(self, logs):
+        """The list `evaluate`/`*_on_batch` return: the loss, the per-output losses, the
+        metrics of a single-output model in compile order, then the other keys sorted
+        (Keras's order); a lone loss is returned as a scalar."""
+        names = ["loss"] + [t.name for t in self.compiled_loss.metrics]
+        if len(self._output_names) == 1:
+            names += [m.name for _, m, _ in self.compiled_metrics.metrics]
+        ordered = [logs[k] for k in names if k in logs]
+        ordered += [logs[k] for k in sorted(logs) if k not in names]
+        return ordered[0] if len(ordered) == 1 else ordered
 
     # --- the steps -----------------------------------------------------------------------------
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
@@ -221,23 +237,22 @@ class Trainer:
                 x, y, sample_weight, validation_split)
         batches = data_adapter.make_batches(x, y, sample_weight, batch_size or 32, shuffle,
                                             steps_per_epoch, class_weight)
-        verbose = _verbosity(verbose)
-        callback_list = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
-                                     model=self, verbose=verbose, epochs=epochs,
-                                     steps=batches.steps)
+        callback_list = CallbackList(callbacks, add_history=True,
+                                     add_progbar=_verbosity(verbose) != 0, model=self,
+                                     verbose=verbose, epochs=epochs, steps=batches.steps)
         train_function = self._step_function("train", callback_list)
         # The compiled update keeps nothing of a batch: the next one may reuse its arrays.
         reuse_buffers = isinstance(batches, data_adapter.ArrayBatches) and \
             isinstance(train_function, Function) and not functions_run_eagerly() and \
             train_function is self._update_functions.get("train")
         self.stop_training = False
-        callback_list.on_train_begin()
+        callback_list.on_train_begin({})
         # BackupAndRestore tells where an interrupted run resumes.
         initial_epoch = self.__dict__.pop("_initial_epoch", None) or initial_epoch
         logs = {}
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
-            callback_list.on_epoch_begin(epoch)
+            callback_list.on_epoch_begin(epoch, {})
             step = -1
             epoch_batches = batches.epoch(reuse_buffers=True) if reuse_buffers else \
                 batches.epoch()
@@ -246,7 +261,7 @@ class Trainer:
                     break
                 if step == 0:
                     self._ensure_built(batch[0])
-                callback_list.on_train_batch_begin(step)
+                callback_list.on_train_batch_begin(step, {})
                 batch_logs = train_function(batch)
                 callback_list.on_train_batch_end(step, batch_logs)
                 if self.stop_training:
@@ -261,6 +276,7 @@ class Trainer:
                                                batch_size or 32, validation_steps,
                                                callback_list)
                 logs.update({"val_" + k: v for k, v in val_logs.items()})
+                logs = dict(sorted(logs.items()))  # Keras's callbacks get sorted logs
             callback_list.on_epoch_end(epoch, logs)
             if self.stop_training:
                 break
@@ -279,18 +295,18 @@ class Trainer:
         test_function = self._step_function("test", callback_list)
         self.reset_metrics()
         if callback_list is not None:
-            callback_list.on_test_begin()
+            callback_list.on_test_begin({})
         for step, batch in enumerate(batches.epoch()):
             if batches.steps is not None and step >= batches.steps:
                 break
             if step == 0:
                 self._ensure_built(batch[0])
             if callback_list is not None:
-                callback_list.on_test_batch_begin(step)
+                callback_list.on_test_batch_begin(step, {})
             batch_logs = test_function(batch)
             if callback_list is not None:
                 callback_list.on_test_batch_end(step, batch_logs)
-        logs = {k: _to_float(v) for k, v in self._logs().items()}
+        logs = {k: _to_float(v) for k, v in sorted(self._logs().items())}
         if callback_list is not None:
             callback_list.on_test_end(logs)
         return logs
@@ -299,8 +315,9 @@ class Trainer:
                  steps=None, callbacks=None, return_dict=False):
         """Returns the loss (and metrics) on the given data.
 
-        Returns the scalar loss if the model has no metrics, else `[loss, *metrics]` in
-        `metrics_names` order, or a dict with `return_dict=True`.
+        Returns the scalar loss if the model has no metrics and one output, else the list
+        `[loss, *per-output losses, *metrics]` (Keras's order), or with `return_dict=True`
+        a dict sorted by name.
 
         Example:
         >>> loss, accuracy = model.evaluate(x_test, y_test, verbose=0)  # doctest: +SKIP
@@ -309,38 +326,51 @@ class Trainer:
         self._assert_compiled("evaluate")
         n = None if not data_adapter.is_array_data(x) else data_adapter.num_samples(
             data_adapter.to_arrays(x), data_adapter.to_arrays(y))
-        verbose = _verbosity(verbose)
-        callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
+        callback_list = CallbackList(callbacks, add_progbar=_verbosity(verbose) != 0, model=self,
                                      verbose=verbose, epochs=1,
                                      steps=None if n is None else
                                      steps or math.ceil(n / (batch_size or 32)))
         data = (x, y, sample_weight) if y is not None or data_adapter.is_array_data(x) else x
         logs = self._evaluate_logs(data, batch_size or 32, steps, callback_list)
-        if return_dict:
-            return logs
-        ordered = [logs["loss"]] + [logs[k] for k in logs if k != "loss"]
-        return ordered[0] if len(ordered) == 1 else ordered
+        return logs if return_dict else self._flatten_logs(logs)
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """Returns the model's outputs for `x` as NumPy arrays, computed in batches.
 
+        Shows a progress bar by default (`verbose="auto"` is 1, as in Keras; 2 prints one
+        line, 0 nothing) and calls the callbacks' `on_predict_*` hooks; each batch's
+        `on_predict_batch_end` gets `{"outputs": ...}`.
+
         Example:
-        >>> probabilities = model.predict(x_test, batch_size=128)  # doctest: +SKIP
+        >>> probabilities = model.predict(x_test, batch_size=128, verbose=0)  # doctest: +SKIP
         """
+        from ..callbacks import CallbackList
         if data_adapter.is_array_data(x):
             batches = data_adapter.make_batches(x, None, None, batch_size or 32, False, steps)
         else:
             batches = data_adapter.make_batches(x, None, None, batch_size, False, steps)
+        show = _verbosity(verbose) != 0
+        callback_list = CallbackList(callbacks, add_progbar=show, model=self, verbose=verbose,
+                                     epochs=1, steps=batches.steps) if show or callbacks \
+            else None
         predict_function = self.make_predict_function()
         outputs = []
+        if callback_list is not None:
+            callback_list.on_predict_begin({})
         for step, batch in enumerate(batches.epoch()):
             if batches.steps is not None and step >= batches.steps:
                 break
             if step == 0:
                 self._ensure_built(batch[0])
+            if callback_list is not None:
+                callback_list.on_predict_batch_begin(step, {})
             outputs.append(nest.map_structure(np.asarray, predict_function(batch)))
+            if callback_list is not None:
+                callback_list.on_predict_batch_end(step, {"outputs": outputs[-1]})
         if not outputs:
             raise ValueError("predict: the input produced no batches (is x empty?).")
+        if callback_list is not None:
+            callback_list.on_predict_end({})
         return nest.map_structure(lambda *parts: np.concatenate(parts), *outputs)
 
     def predict_classes(self, x, batch_size=32, verbose=0):
@@ -382,8 +412,8 @@ class Trainer:
         batch = self._batch(x, y, sample_weight, class_weight)
         if reset_metrics:
             self.reset_metrics()
-        logs = {k: _to_float(v) for k, v in self.make_train_function()(batch).items()}
-        return _format_logs(logs, return_dict)
+        logs = {k: _to_float(v) for k, v in sorted(self.make_train_function()(batch).items())}
+        return logs if return_dict else self._flatten_logs(logs)
 
     def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True,
                       return_dict=False):
@@ -396,8 +426,8 @@ class Trainer:
         batch = self._batch(x, y, sample_weight)
         if reset_metrics:
             self.reset_metrics()
-        logs = {k: _to_float(v) for k, v in self.make_test_function()(batch).items()}
-        return _format_logs(logs, return_dict)
+        logs = {k: _to_float(v) for k, v in sorted(self.make_test_function()(batch).items())}
+        return logs if return_dict else self._flatten_logs(logs)
 
     def predict_on_batch(self, x):
         """The model's outputs for one batch, as NumPy arrays.
@@ -413,13 +443,6 @@ class Trainer:
 def _batch_size(x):
     first = nest.flatten(x)[0]
     return math_ops.cast(first.shape[0], "float32") if hasattr(first, "shape") else 1.0
-
-
-def _format_logs(logs, return_dict):
-    if return_dict:
-        return logs
-    ordered = [logs["loss"]] + [logs[k] for k in logs if k != "loss"]
-    return ordered[0] if len(ordered) == 1 else ordered
 
 
 def _verbosity(verbose):
