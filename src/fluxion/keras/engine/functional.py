@@ -200,13 +200,20 @@ class FunctionalGraph:
     def run(self, inputs, owner="model"):
         """Runs the layers on `inputs` (data or symbolic placeholders); returns the outputs in
         the structure of `outputs`."""
-        values = {}
+        flat = []
         for spec, x in zip(self.flat_inputs, self.flatten_inputs(inputs, owner)):
             if not isinstance(x, Tensor):
                 x = convert_to_tensor(x)
             if x.dtype != spec.dtype and x.dtype.is_numeric and spec.dtype.is_numeric:
                 x = cast(x, spec.dtype)
-            values[id(spec)] = x
+            flat.append(x)
+        return self.replay(flat)
+
+    def replay(self, flat_inputs, operation_of=None):
+        """Calls each node's layer (or `operation_of(layer)`, e.g. its clone) on the values
+        that reach it from `flat_inputs` (one per model input); returns the outputs in the
+        structure of `outputs`."""
+        values = dict(zip(map(id, self.flat_inputs), flat_inputs))
 
         def value_of(t):
             return values[id(t)] if isinstance(t, KerasTensor) else t
@@ -215,7 +222,8 @@ class FunctionalGraph:
                 continue
             args = nest.map_structure(value_of, list(node.call_args))
             kwargs = {k: nest.map_structure(value_of, v) for k, v in node.call_kwargs.items()}
-            outputs = node.operation(*args, **kwargs)
+            operation = node.operation if operation_of is None else operation_of(node.operation)
+            outputs = operation(*args, **kwargs)
             for tensor, value in zip(node.output_tensors, nest.flatten(outputs)):
                 values[id(tensor)] = value
         return nest.pack_sequence_as(self.outputs, [values[id(t)] for t in self.flat_outputs])

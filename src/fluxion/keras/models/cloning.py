@@ -108,18 +108,6 @@ def _clone_functional(model, clone, input_tensors):
             raise ValueError("`input_tensors` must have the same structure as model.input\n"
                              f"Reference structure: {graph.inputs}\n"
                              f"Received structure: {input_tensors}")
-    values = dict(zip(map(id, graph.flat_inputs), nest.flatten(input_tensors)))
-
-    def value_of(t):
-        return values[id(t)] if isinstance(t, KerasTensor) else t
-    for node in graph.nodes:
-        if node.is_input or all(id(t) in values for t in node.output_tensors):
-            continue
-        args = nest.map_structure(value_of, list(node.call_args))
-        kwargs = {k: nest.map_structure(value_of, v) for k, v in node.call_kwargs.items()}
-        outputs = clone(node.operation)(*args, **kwargs)
-        for tensor, value in zip(node.output_tensors, nest.flatten(outputs)):
-            values[id(tensor)] = value
-    outputs = nest.pack_sequence_as(graph.outputs, [values[id(t)] for t in graph.flat_outputs])
+    outputs = graph.replay(nest.flatten(input_tensors), clone)
     inputs = nest.pack_sequence_as(graph.inputs, nest.flatten(input_tensors))
     return Model(inputs, outputs, name=model.name)
