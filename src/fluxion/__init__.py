@@ -10,7 +10,7 @@ array([[2., 1.],
 """
 __version__ = "0.1.0"
 
-from . import config, errors, linalg, math, nn, random
+from . import config, debugging, errors, linalg, math, nn, random
 from . import ops as _ops
 from .autodiff import GradientTape, UnconnectedGradients, custom_gradient
 from .core import nest
@@ -40,8 +40,12 @@ from .core.tensor import Tensor, TensorShape, constant, convert_to_tensor, is_te
 from .core.tensor_spec import TensorSpec
 from .core.variable import Variable
 from .graph import cond, function, scan, while_loop
+from .graph.functional_ops import foldl, foldr, map_fn, vectorized_map
+from .graph.py_func_ops import numpy_function, py_function
 from .ops.array_ops import *  # its __all__: the top-level array ops
 from .ops.clip_ops import *  # its __all__: clip_by_value, clip_by_norm, clip_by_global_norm
+from .ops.debugging_ops import assert_equal, assert_greater, assert_less, assert_rank
+from .ops.histogram_ops import histogram_fixed_width, searchsorted
 from .ops.index_ops import *  # its __all__: gather, boolean_mask, sort, slice, argmax, ...
 from .ops.linalg_ops import *  # its __all__: einsum, norm, tensordot
 from .ops.logging_ops import print
@@ -94,6 +98,8 @@ from .ops.math_ops import (
 )
 from .ops.scatter_ops import *  # its __all__: scatter_nd, tensor_scatter_nd_*, roll
 from .ops.segment_ops import *  # its __all__: unique, unique_with_counts
+from .ops.shape_ops import *  # noqa: F401,F403
+from .ops.tensor_array import TensorArray
 
 newaxis = None  # `x[:, tf.newaxis]` inserts an axis of size 1
 

@@ -75,7 +75,7 @@ def test_partially_known_shapes_keep_their_static_dims():
                     "one_hot": [2, 5], "linspace": [5], "eye": [5, 5]}
 
 
-def test_range_over_python_int_loops_and_tensor_bound_raises():
+def test_range_over_python_int_loops_and_tensor_bound_converts_or_raises():
     f = fx.function(lambda x, n: sum(x[i] for i in fx.range(n)))
     assert float(f(fx.constant([1.0, 2.0, 4.0]), 2)) == 3.0
 
@@ -85,8 +85,9 @@ def test_range_over_python_int_loops_and_tensor_bound_raises():
             s += i
         return s
 
+    assert int(fx.function(loop)(fx.constant(5))) == 10  # autograph: a while_loop
     with pytest.raises(TracingError, match="while_loop"):
-        fx.function(loop)(fx.constant(5))
+        fx.function(loop, autograph=False)(fx.constant(5))
 
 
 def test_shape_tensor_of_unknown_length_is_a_clear_error():

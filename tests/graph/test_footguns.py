@@ -102,26 +102,41 @@ def test_numpy_functions_on_symbolic_tensors_are_an_error():
         f(fx.constant([1.0]))
 
 
-def test_python_if_on_a_tensor_says_to_use_cond():
-    @fx.function
-    def f(x):
+def test_python_if_on_a_tensor_is_converted_or_says_to_use_cond():
+    def absolute(x):
         if x > 0:
             return x
         return -x
 
+    f = fx.function(absolute)
+    assert float(f(fx.constant(2.0))) == 2.0
+    assert float(f(fx.constant(-3.0))) == 3.0  # the graph decides on each call
+    assert f.experimental_get_tracing_count() == 1
     with pytest.raises(fx.TracingError, match=r"fluxion.cond\(pred, true_fn, false_fn\)"):
-        f(fx.constant(1.0))
+        fx.function(absolute, autograph=False)(fx.constant(1.0))
 
 
-def test_python_while_on_a_tensor_says_to_use_while_loop():
-    @fx.function
-    def f(x):
+def test_python_while_on_a_tensor_is_converted_or_says_to_use_while_loop():
+    def doubling(x):
         while x < 10.0:
             x = x * 2.0
         return x
 
+    assert float(fx.function(doubling)(fx.constant(1.0))) == 16.0
+    assert float(fx.function(doubling)(fx.constant(3.0))) == 12.0
     with pytest.raises(fx.TracingError, match="fluxion.while_loop"):
-        f(fx.constant(1.0))
+        fx.function(doubling, autograph=False)(fx.constant(1.0))
+
+    @fx.function
+    def with_break(x):  # loops with break are left as written
+        while x < 10.0:
+            x = x * 2.0
+            if x > 5.0:
+                break
+        return x
+
+    with pytest.raises(fx.TracingError, match="fluxion.while_loop"):
+        with_break(fx.constant(1.0))
 
 
 def test_tensor_as_python_int_is_an_error():

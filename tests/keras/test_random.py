@@ -9,7 +9,7 @@ from fluxion import keras
 def test_seed_generator_state_and_next():
     gen = keras.random.SeedGenerator(seed=11)
     assert gen.state.dtype == fluxion.int64 and tuple(gen.state.shape) == (2,)
-    assert gen.state.name == "seed_generator_state:0" and not gen.state.trainable
+    assert gen.state.name == "seed_generator_state" and not gen.state.trainable
     assert gen.state.path.endswith("/seed_generator_state")
     assert gen.next().numpy().tolist() == [11, 0]
     assert gen.next().numpy().tolist() == [11, 1]

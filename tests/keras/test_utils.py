@@ -191,3 +191,51 @@ def test_zip_slip_rejected(server, tmp_path):
         keras.utils.get_file("slip.zip", origin=url + "slip.zip", extract=True,
                              cache_dir=str(tmp_path / "c"))
     assert not any(p.name == "slipped.txt" for p in tmp_path.rglob("*"))
+
+
+def test_unpack_and_pack_x_y_sample_weight():
+    unpack, pack = keras.utils.unpack_x_y_sample_weight, keras.utils.pack_x_y_sample_weight
+    assert unpack((1,)) == (1, None, None)
+    assert unpack([1, 2]) == (1, 2, None)
+    assert unpack((1, 2, 3)) == (1, 2, 3)
+    x = np.zeros(3)
+    assert unpack(x)[0] is x and unpack(x)[1:] == (None, None)
+    with pytest.raises(ValueError, match="4 elements"):
+        unpack((1, 2, 3, 4))
+    assert pack(1) == 1 and pack((1, 2)) == ((1, 2),) and pack(1, 2) == (1, 2)
+    assert pack(1, 2, 3) == (1, 2, 3)
+    assert unpack(pack((5, 6), 7)) == ((5, 6), 7, None)
+
+
+def test_custom_object_scope_resolves_names_only_inside_it(tmp_path):
+    class Twice(keras.layers.Layer):
+        def call(self, x):
+            return x * 2.0
+
+    model = keras.Sequential([keras.Input((2,)), Twice(name="twice")])
+    path = str(tmp_path / "twice.keras")
+    model.save(path)
+    with pytest.raises(ValueError, match="Twice"):
+        keras.models.load_model(path)
+    assert keras.utils.custom_object_scope is keras.utils.CustomObjectScope
+    with keras.utils.custom_object_scope({"Twice": Twice}):
+        assert keras.utils.get_custom_objects()["Twice"] is Twice
+        loaded = keras.models.load_model(path)
+    assert "Twice" not in keras.utils.get_custom_objects()
+    np.testing.assert_array_equal(loaded(np.ones((1, 2), np.float32)).numpy(), [[2.0, 2.0]])
+    keras.utils.get_custom_objects()["Twice"] = Twice  # the live table
+    try:
+        assert type(keras.models.load_model(path).layers[0]) is Twice
+    finally:
+        del keras.utils.get_custom_objects()["Twice"]
+    with pytest.raises(TypeError, match="CustomObjectScope"):
+        keras.utils.CustomObjectScope(["Twice"])
+
+
+def test_register_keras_serializable_is_in_utils():
+    @keras.utils.register_keras_serializable(package="utils_test")
+    def triple(x):
+        return 3 * x
+
+    assert keras.utils.get_registered_object("utils_test>triple") is triple
+    assert keras.utils.get_registered_name(triple) == "utils_test>triple"

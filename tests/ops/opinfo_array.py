@@ -3,6 +3,7 @@ import numpy as np
 
 import fluxion as fx
 from fluxion.ops import index_ops as ao
+from fluxion.ops import shape_ops
 
 from .opinfo import ErrorCase, OpInfo, Sample, distinct, rand
 
@@ -161,6 +162,13 @@ def linspace_samples(rng, dt):
     yield Sample((rand(rng, (2,), dt), rand(rng, (2,), dt), 3), {"axis": -1})
     yield Sample((rand(rng, (2, 1), dt), rand(rng, (3,), dt), 2), {"axis": 1})
     yield Sample((np.array(2.0, dt), np.array(0.0, dt), 1))
+
+
+def ensure_shape_samples(rng, dt):
+    yield Sample((values(rng, (2, 3), dt), [None, 3]))
+    yield Sample((values(rng, (2, 3), dt), [2, 3]))
+    yield Sample((values(rng, (), dt), []))
+    yield Sample((values(rng, (0, 2), dt), None))
 
 
 def eye_samples(rng, dt):
@@ -591,11 +599,14 @@ OPS = [
            errors=lambda: [_err("unstack", (_M,), {"num": 3})]),
     OpInfo("range", fx.range, range_ref, range_samples, dtypes=("int32",), grad=False,
            out_dtype=_KEEP, errors=lambda: [_err("range", (0, 5, 0), {}, match="delta"),
-                                            _err("range", ([1, 2],), {})]),
+                                            _err("range", ([1, 2],), {}),
+                                            _err("range", (5, 1), {}, match="start must be <="),
+                                            _err("range", (5.0, 1.0), {}, match="range"),
+                                            _err("range", (1, 5, -1), {}, match=">= limit")]),
     OpInfo("linspace", fx.linspace, lambda a, b, num, axis=0: np.linspace(a, b, num, axis=axis),
            linspace_samples,
            errors=lambda: [_err("linspace", (0.0, 1.0, 0), {}, match="positive"),
-                           _err("linspace", (np.array([0, 1]), np.array([2, 3]), 3), {},
+                           _err("linspace", (np.array([False]), np.array([True]), 3), {},
                                 TypeError)]),
     OpInfo("eye", fx.eye, eye_ref, eye_samples, dtypes=("float32",), grad=False,
            out_dtype=_KEEP, errors=lambda: [_err("eye", (-1,), {})]),
@@ -605,4 +616,8 @@ OPS = [
            out_dtype=_INT32),
     OpInfo("rank", fx.rank, lambda x: np.int32(x.ndim), unary_shapes, grad=False,
            out_dtype=_INT32),
+    OpInfo("ensure_shape", shape_ops.ensure_shape, lambda x, shape: x, ensure_shape_samples,
+           dtypes=_F2 + ("int32",),
+           errors=lambda: [_err("ensure_shape", (_M, [None, 4]), {}, match="not compatible"),
+                           _err("ensure_shape", (_M, [2]), {}, match="expected shape")]),
 ]

@@ -374,8 +374,8 @@ def conv2d_errors():
                   ValueError, "explicit padding must be 4 pairs"),
         ErrorCase((_f32(1, 5, 5, 2), np.ones((3, 3, 2, 4)), 1, "VALID"), {}, TypeError,
                   "same dtype"),
-        ErrorCase((np.ones((1, 5, 5, 2), np.int32), np.ones((3, 3, 2, 4), np.int32), 1,
-                   "VALID"), {}, TypeError, "int32"),
+        ErrorCase((np.ones((1, 5, 5, 2), np.int64), np.ones((3, 3, 2, 4), np.int64), 1,
+                   "VALID"), {}, TypeError, "int64"),
     ]
 
 

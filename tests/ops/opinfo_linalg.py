@@ -114,15 +114,32 @@ def diag_samples(rng, dtype):
         yield Sample((rand(rng, shape, dtype),))
     yield Sample((rand(rng, (2,), dtype),), {"num_rows": 2, "num_cols": 4})
     yield Sample((rand(rng, (2,), dtype),), {"num_rows": 3, "num_cols": 2})
+    # Off the main diagonal (TF: diag([1, 2, 3], k=1) is 4 x 4, k=1 with num_rows=5 is 5 x 4).
+    yield Sample((rand(rng, (3,), dtype),), {"k": 1})
+    yield Sample((rand(rng, (2, 3), dtype),), {"k": -2})
+    yield Sample((rand(rng, (3,), dtype),), {"k": 1, "num_rows": 5})
+    yield Sample((rand(rng, (3,), dtype),), {"k": -1, "num_cols": 5})
+    yield Sample((rand(rng, (2,), dtype),), {"k": 1, "padding_value": 9})
 
 
-def diag_ref(d, num_rows=-1, num_cols=-1):
+def diag_ref(d, k=0, num_rows=-1, num_cols=-1, padding_value=0):
     n = d.shape[-1]
-    rows, cols = (n if num_rows == -1 else num_rows), (n if num_cols == -1 else num_cols)
-    out = np.zeros(d.shape[:-1] + (rows, cols), d.dtype)
+    min_rows, min_cols = n + max(-k, 0), n + max(k, 0)
+    if num_rows == -1 and num_cols == -1:
+        num_rows = num_cols = max(min_rows, min_cols)
+    rows = min_rows if num_rows == -1 else num_rows
+    cols = min_cols if num_cols == -1 else num_cols
+    out = np.full(d.shape[:-1] + (rows, cols), padding_value, d.dtype)
     for i in range(n):
-        out[..., i, i] = d[..., i]
+        out[..., i + max(-k, 0), i + max(k, 0)] = d[..., i]
     return out
+
+
+def diag_part_samples(rng, dtype):
+    yield from matrix_samples(rng, dtype)
+    for k in (1, 3, -2):  # TF on a 3 x 4 matrix: k=1 gives 3 values, k=3 one, k=-2 one
+        yield Sample((rand(rng, (3, 4), dtype),), {"k": k})
+    yield Sample((rand(rng, (2, 2, 3), dtype),), {"k": -1})
 
 
 def matrix_samples(rng, dtype):
@@ -271,14 +288,28 @@ OPS = [
     OpInfo("linalg.cholesky", L.cholesky, np.linalg.cholesky,
            lambda rng, dt: [Sample((np.array([[4.0, 2.0], [2.0, 5.0]], dt),))], grad=False,
            errors=_square_errors("cholesky")),
+    # TF 2.21: a matrix that is not positive definite gets NaN in its lower triangle; the
+    # others of the batch are factored.
+    OpInfo("cholesky(not positive definite)", L.cholesky,
+           lambda x: np.stack([np.linalg.cholesky(x[0]), np.tril(np.full((2, 2), np.nan))]),
+           lambda rng, dt: [Sample((np.array([[[4.0, 2.0], [2.0, 5.0]], [[1.0, 2.0], [2.0, 1.0]]],
+                                             dt),))], grad=False),
     OpInfo("logdet", lambda a: L.logdet(_spd(a)), lambda a: np.linalg.slogdet(_spd(a))[1],
            spd_samples, atol=_TOL),
-    OpInfo("diag_part", L.diag_part, lambda x: np.diagonal(x, 0, -2, -1), matrix_samples,
+    OpInfo("diag_part", L.diag_part, lambda x, k=0: np.diagonal(x, k, -2, -1),
+           diag_part_samples,
            errors=lambda: [ErrorCase((_f32(3),), {}, ValueError, "diag_part: input must have "
-                                                                  "rank >= 2")]),
+                                                                  "rank >= 2"),
+                           ErrorCase((_f32(3, 4),), {"k": 4}, ValueError,
+                                     "diag_part: diagonal k=4 is outside a 3 x 4 matrix"),
+                           ErrorCase((_f32(3, 4),), {"k": (0, 1)}, ValueError,
+                                     "diag_part: k must be one diagonal index")]),
     OpInfo("diag", L.diag, diag_ref, diag_samples,
            errors=lambda: [ErrorCase((_f32(3),), {"num_rows": 2, "num_cols": 2}, ValueError,
-                                     "diag: a diagonal of length 3 does not fit")]),
+                                     "diag: a diagonal of length 3 at k=0 does not fit"),
+                           ErrorCase((_f32(3),), {"k": 1, "num_rows": 5, "num_cols": 6},
+                                     ValueError, "diag: a diagonal of length 3 at k=1 does "
+                                                 "not fit a 5 x 6 matrix")]),
     OpInfo("trace", L.trace, lambda x: np.trace(x, 0, -2, -1), matrix_samples,
            errors=lambda: [ErrorCase((_f32(3),), {}, ValueError, "trace: input must have")]),
     OpInfo("matrix_transpose", L.matrix_transpose, lambda x: np.swapaxes(x, -1, -2),
@@ -292,8 +323,11 @@ OPS = [
            errors=lambda: [ErrorCase((_f32(3), 0, 0), {}, ValueError, "band_part: input")]),
     OpInfo("global_norm", lambda *ts: L.global_norm(list(ts)),
            lambda *ts: np.sqrt(sum((t ** 2).sum() for t in ts)),
-           lambda rng, dt: [Sample((away_from(rng, (2, 3), dt), away_from(rng, (4,), dt)))],
-           errors=lambda: [ErrorCase((), {}, ValueError, "global_norm: expected a non-empty")]),
+           lambda rng, dt: [Sample((away_from(rng, (2, 3), dt), away_from(rng, (4,), dt)))]),
+    OpInfo("global_norm(empty)", L.global_norm, lambda ts: np.float32(0.0),  # TF: 0.0
+           lambda rng, dt: [Sample(([],)), Sample(([None],))], dtypes=("float32",), grad=False,
+           errors=lambda: [ErrorCase((fx.constant([1.0]),), {}, TypeError,
+                                     "global_norm: t_list must be a list")]),
     OpInfo("norm", fx.linalg.norm, norm_ref, norm_samples, errors=norm_errors, atol=_TOL),
     # Second derivatives of the spectral norm are not supported (the singular vectors of its
     # gradient are computed without a gradient of their own).

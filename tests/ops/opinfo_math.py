@@ -45,7 +45,9 @@ def _bad_shapes(name):
     return lambda: [ErrorCase((np.ones((2, 3), np.float32), np.ones((4,), np.float32)), {},
                               ValueError, r"incompatible shapes \(2, 3\) and \(4,\)"),
                     ErrorCase((np.ones(2, np.float32), np.ones(2, np.float64)), {},
-                              TypeError, "same dtype")]
+                              TypeError, "same dtype"),
+                    ErrorCase((np.ones(2, np.int32), 2**40), {},  # TF wraps it around silently
+                              ValueError, "integer 1099511627776 is out of range for the int32")]
 
 
 def unary(name, ref, low=-1.0, high=1.0, kinks=None, **kw):
@@ -211,6 +213,7 @@ def _pow_samples(rng, dtype):
 
 def add_n_samples(rng, dtype):
     yield Sample(([rand(rng, (2, 3), dtype) for _ in range(3)],), grad_args=())
+    yield Sample((rand(rng, (3, 2, 3), dtype),))  # a tensor: TF adds its rows
 
 
 def logsumexp_samples(rng, dtype):
@@ -338,7 +341,9 @@ OPS = [
     OpInfo("bitwise", lambda x, y: (x & y, x | y, x ^ y, ~x),
            lambda x, y: (x & y, x | y, x ^ y, ~x), int_samples, dtypes=("int32",),
            grad=False),
-    OpInfo("add_n", fm.add_n, lambda xs: np.sum(xs, axis=0), add_n_samples),
+    OpInfo("add_n", fm.add_n, lambda xs: np.sum(xs, axis=0), add_n_samples,
+           errors=lambda: [ErrorCase((np.array(1.0, np.float32),), {}, ValueError,
+                                     r"add_n: .* received a tensor of shape \(\)")]),
     OpInfo("matmul", fx.matmul, matmul_ref, matmul_samples, errors=matmul_errors),
     reduction("reduce_sum", np.sum), reduction("reduce_mean", np.mean),
     reduction("reduce_max", np.max, distinct), reduction("reduce_min", np.min, distinct),

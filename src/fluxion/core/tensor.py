@@ -266,7 +266,9 @@ class Tensor:
     """
 
     # `_slice_of`: (variable, key) for `variable[key]`, which then has `.assign` (set only there).
-    __slots__ = ("_value", "_slice_of", "__weakref__")
+    # `_keras_mask`: the Keras mask a layer attached (`Embedding(mask_zero=True)`); as in Keras,
+    # absent (hasattr False) until set, and layers called on the tensor receive it as `mask`.
+    __slots__ = ("_value", "_slice_of", "_keras_mask", "__weakref__")
     # Makes NumPy defer to our reflected operators: `ndarray + Tensor` gives a Tensor.
     __array_priority__ = 100
 

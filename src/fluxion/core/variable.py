@@ -24,7 +24,8 @@ class Variable:
     Args:
         initial_value: a tensor-convertible value, or a zero-argument callable returning one.
         trainable: whether `GradientTape` watches it automatically and Keras trains it.
-        name: the variable's name; TensorFlow shows it as `name:0`.
+        name: the variable's name; TensorFlow shows it as `name:0` (Keras's variables, which
+            have a `path` such as "dense/kernel", without the `:0`).
         dtype: the element type; defaults to the initial value's.
         shape: the variable's static shape; by default the initial value's. A partly known
             shape (None dims, or `TensorShape(None)` for any rank) lets `assign` change the
@@ -114,7 +115,9 @@ class Variable:
 
     @property
     def name(self):
-        return self._name + ":0"
+        """TensorFlow's `name:0`; a Keras variable (one with a `path`, as `add_weight` makes)
+        is named as in Keras 3, without the `:0`."""
+        return self._name if "path" in self.__dict__ else self._name + ":0"
 
     @property
     def device(self):

@@ -678,6 +678,8 @@ _PRIMITIVES = {
     "select": lambda g, node, xs: g.op("Where", xs),
     "cast": lambda g, node, xs: _cast_to(g, xs[0], node.attrs["dtype"]),
     "identity": _unary("Identity"), "stop_gradient": _unary("Identity"),
+    # ONNX has no run-time check: the integer divisor passes through unchecked.
+    "check_nonzero_divisor": _unary("Identity"),
     # max(min(x, hi), lo), as TensorFlow: lo wins when lo > hi.
     "clip_by_value": lambda g, node, xs: g.op("Max", [g.op("Min", [xs[0], xs[2]]), xs[1]]),
     "rsqrt": lambda g, node, xs: g.op("Reciprocal", [g.op("Sqrt", xs)]),

@@ -16,9 +16,10 @@ import numpy as np
 from ..autodiff.tape import GradientTape
 from ..core import nest
 from ..core.context import state
-from ..core.tensor import SymbolicTensor, convert_to_tensor
+from ..core.tensor import SymbolicTensor, TensorShape, convert_to_tensor
 from ..ops import array_ops, index_ops
 from ..ops.registry import OpDef, Spec, bind
+from ..ops.tensor_array import TensorArray, resize_like
 from .executor import compile_graph
 from .ir import Graph
 from .passes import optimize
@@ -35,10 +36,11 @@ class _BodyTracer(GraphTracer):
         self._captured = {}      # id(parent value) -> placeholder
         self._assigned = set()   # ids of variables this body writes
 
-    def capture(self, value):
+    def capture(self, value, shape=None):
         known = self._captured.get(id(value))
         if known is None:
-            known = self.placeholder(value._value.shape, value._value.dtype)
+            known = self.placeholder(value._value.shape if shape is None else shape,
+                                     value._value.dtype)
             self._captured[id(value)] = known
             self.captures.append(value)
         return known
@@ -68,8 +70,32 @@ class _BodyTracer(GraphTracer):
         self.parent.invalidate_reads(var)
 
 
-def _trace_body(fn, args, parent, outer_tapes):
-    """Traces `fn(*args)` (args: lists of parent values) into a sub-graph.
+def _flatten_values(structure):
+    """The tensors of `structure`'s leaves, a TensorArray contributing its buffer (if any)."""
+    flat = []
+    for leaf in nest.flatten(structure):
+        if isinstance(leaf, TensorArray):
+            flat.extend(leaf._components())
+        else:
+            flat.append(convert_to_tensor(leaf))
+    return flat
+
+
+def _pack_values(structure, flat):
+    """Inverse of `_flatten_values`: `structure` with its leaves replaced by `flat`'s tensors
+    (the TensorArrays rebuilt over theirs)."""
+    values, leaves = iter(flat), []
+    for leaf in nest.flatten(structure):
+        if isinstance(leaf, TensorArray):
+            leaves.append(leaf._with_components([next(values) for _ in leaf._components()]))
+        else:
+            leaves.append(next(values))
+    return nest.pack_sequence_as(structure, leaves)
+
+
+def _trace_body(fn, args, parent, outer_tapes, shapes=None):
+    """Traces `fn(*args)` (args: lists of parent values) into a sub-graph; `shapes`, if given,
+    are the argument placeholders' shapes (None for unknown dims).
 
     Returns (tracer, flat outputs, output structure). The first len(args) placeholders are the
     arguments; further ones are captures.
@@ -77,11 +103,12 @@ def _trace_body(fn, args, parent, outer_tapes):
     tracer = _BodyTracer(parent)
     tracer._outer_tapes = outer_tapes
     saved_tapes, state.tapes = state.tapes, []
+    shapes = shapes or [None] * len(args)
     try:
         with tracer:
-            inner_args = [tracer.capture(parent.lift(a)) for a in args]
+            inner_args = [tracer.capture(parent.lift(a), shape) for a, shape in zip(args, shapes)]
             result = fn(*inner_args)
-            flat = [tracer.lift(convert_to_tensor(r)) for r in nest.flatten(result)]
+            flat = [tracer.lift(r) for r in _flatten_values(result)]
     finally:
         state.tapes = saved_tapes
     tracer.graph.outputs = flat
@@ -99,6 +126,12 @@ def _compile(tracer, captures):
     return compile_graph(optimize(graph))
 
 
+def _effects(*tracers):
+    """Whether any of the bodies has effects (assigns a variable, prints, asserts ...): the
+    node is then kept by the passes, in program order, even if its outputs are unused."""
+    return any(node.stateful for t in tracers for node in t.graph.nodes)
+
+
 def _merged_captures(*tracers):
     merged, seen = [], set()
     for t in tracers:
@@ -110,22 +143,22 @@ def _merged_captures(*tracers):
 
 
 # --- cond ----------------------------------------------------------------------------------------
-def _cond_kernel(pred, *captures, branches, out_specs, fns):
+def _cond_kernel(pred, *captures, branches, out_specs, fns, effects=False):
     return tuple(branches[0 if pred else 1](list(captures)))
 
 
-def _cond_infer(pred, *captures, branches, out_specs, fns):
+def _cond_infer(pred, *captures, branches, out_specs, fns, effects=False):
     return tuple(Spec(s.shape, s.dtype) for s in out_specs)
 
 
-def _cond_vjp(cotangents, pred, *rest, branches, out_specs, fns):
+def _cond_vjp(cotangents, pred, *rest, branches, out_specs, fns, effects=False):
     captures = rest[:-1]
 
     def grad_of(fn):
         def branch():
             with GradientTape() as tape:
                 tape.watch(list(captures))
-                outs = [convert_to_tensor(o) for o in nest.flatten(fn())]
+                outs = _flatten_values(fn())
             grads = tape.gradient(outs, list(captures), output_gradients=list(cotangents),
                                   unconnected_gradients="zero")
             return grads
@@ -177,8 +210,8 @@ def cond(pred, true_fn=None, false_fn=None, name=None):
     captures = _merged_captures(t_true, t_false)
     branches = (_compile(t_true, captures), _compile(t_false, captures))
     outs = bind(_COND, pred, *captures, branches=branches, out_specs=tuple(specs),
-                fns=(true_fn, false_fn))
-    return nest.pack_sequence_as(result, list(outs))
+                fns=(true_fn, false_fn), effects=_effects(t_true, t_false))
+    return _pack_values(result, list(outs))
 
 
 # --- scan ----------------------------------------------------------------------------------------
@@ -286,8 +319,22 @@ def scan(fn, elems, initializer=None, parallel_iterations=10, back_prop=True,
 
 
 # --- while_loop ----------------------------------------------------------------------------------
+def _stack_history(h, final):
+    """Stacks one loop variable's per-iteration values, zero-padding each to the final value's
+    shape (a TensorArray's buffer grows as the loop writes)."""
+    final = np.asarray(final)
+    if not h:
+        return np.zeros((0,) + final.shape, final.dtype)
+    if all(np.shape(v) == final.shape for v in h):
+        return np.stack(h)
+    out = np.zeros((len(h),) + final.shape, final.dtype)
+    for i, v in enumerate(h):
+        out[(i,) + tuple(slice(0, d) for d in np.shape(v))] = v
+    return out
+
+
 def _while_kernel(*values, cond_exe, body_exe, num_vars, maximum_iterations, keep_history,
-                  fn):
+                  fn, out_shapes, effects=False):
     loop_vars, captures = list(values[:num_vars]), list(values[num_vars:])
     history = [[] for _ in range(num_vars)] if keep_history else None
     i = 0
@@ -301,20 +348,19 @@ def _while_kernel(*values, cond_exe, body_exe, num_vars, maximum_iterations, kee
         i += 1
     if not keep_history:
         return tuple(loop_vars)
-    stacked = [np.stack(h) if h else np.zeros((0,) + np.shape(v), np.asarray(v).dtype)
-               for h, v in zip(history, loop_vars)]
-    return tuple(loop_vars) + tuple(stacked)
+    return tuple(loop_vars) + tuple(_stack_history(h, v) for h, v in zip(history, loop_vars))
 
 
-def _while_infer(*specs, cond_exe, body_exe, num_vars, maximum_iterations, keep_history, fn):
-    finals = tuple(Spec(s.shape, s.dtype) for s in specs[:num_vars])
+def _while_infer(*specs, cond_exe, body_exe, num_vars, maximum_iterations, keep_history, fn,
+                 out_shapes, effects=False):
+    finals = tuple(Spec(shape, s.dtype) for shape, s in zip(out_shapes, specs[:num_vars]))
     if not keep_history:
         return finals
-    return finals + tuple(Spec((None,) + tuple(s.shape), s.dtype) for s in specs[:num_vars])
+    return finals + tuple(Spec((None,) + tuple(s.shape), s.dtype) for s in finals)
 
 
 def _while_vjp(cotangents, *rest, cond_exe, body_exe, num_vars, maximum_iterations,
-               keep_history, fn):
+               keep_history, fn, out_shapes, effects=False):
     """Back-propagation through the recorded iterations, newest first, as a while_loop."""
     inputs, outs = rest[:-1], rest[-1]
     captures = list(inputs[num_vars:])
@@ -341,8 +387,11 @@ def _while_vjp(cotangents, *rest, cond_exe, body_exe, num_vars, maximum_iteratio
 
     init = [c if f else array_ops.zeros_like(c) for c, f in zip(cotangents[:num_vars], floats)]
     zeros = [array_ops.zeros_like(c) for c in captures]
-    result = while_loop(lambda i, *acc: i >= 0, step, (count - 1, *init, *zeros))
+    result = _while_loop(lambda i, *acc: i >= 0, step, (count - 1, *init, *zeros), None, True)
     carry, capture_grads = result[1:1 + num_vars], result[1 + num_vars:]
+    # a variable whose shape changed in the loop (a TensorArray's buffer): back to its shape
+    carry = [c if tuple(c.shape) == tuple(v.shape) and None not in tuple(c.shape)
+             else resize_like(c, v) for c, v in zip(carry, inputs[:num_vars])]
     return tuple(c if f else None for c, f in zip(carry, floats)) + tuple(capture_grads)
 
 
@@ -355,39 +404,91 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
 
     Eagerly it is a Python loop, recorded by any tape. Traced, the loop runs inside one graph
     node; under a GradientTape that node keeps each iteration's loop variables, and its gradient
-    runs the body's gradient over them newest first.
+    runs the body's gradient over them newest first. The result has the structure `body`
+    returns (a list or tuple of loop variables, as TensorFlow). Loop variables may be
+    `TensorArray`s; `shape_invariants` (TensorShapes with None for the dims that change) lets
+    a tensor's shape change across iterations.
 
     Example:
     >>> fluxion.while_loop(lambda i, x: i < 3, lambda i, x: (i + 1, x * 2.0),
     ...                    (fluxion.constant(0), fluxion.constant(1.0)))
     (<tf.Tensor: shape=(), dtype=int32, numpy=3>, <tf.Tensor: shape=(), dtype=float32, numpy=8.0>)
     """
-    structure = loop_vars
-    flat = [convert_to_tensor(v) for v in nest.flatten(loop_vars)]
+    return _while_loop(cond, body, loop_vars, shape_invariants, False, maximum_iterations)
 
-    def call(fn, values):
-        packed = nest.pack_sequence_as(structure, list(values))
-        return fn(*packed) if isinstance(structure, (list, tuple)) else fn(packed)
+
+def _relaxed(a, b):
+    """The most specific shape both `a` and `b` fit, or None if their ranks differ."""
+    if len(a) != len(b):
+        return None
+    return tuple(x if x == y else None for x, y in zip(a, b))
+
+
+def _fits(shape, invariant):
+    return len(shape) == len(invariant) and all(
+        i is None or s == i for s, i in zip(shape, invariant))
+
+
+def _while_loop(cond, body, loop_vars, shape_invariants, relax, maximum_iterations=None):
+    """`while_loop`; `relax`: let every loop variable's shape change (for gradient loops)."""
+    if loop_vars is None or isinstance(loop_vars, (list, tuple)) and not loop_vars:
+        raise ValueError("while_loop: 'loop_vars' must be provided.")
+    structure = loop_vars
+
+    def call(fn, values, template):
+        packed = _pack_values(template, list(values))
+        return fn(*packed) if isinstance(template, (list, tuple)) else fn(packed)
 
     if state.tracer is None:
-        i = 0
-        while bool(convert_to_tensor(call(cond, flat))._value):
+        i, current = 0, structure
+        while bool(convert_to_tensor(call(cond, _flatten_values(current), current))._value):
             if maximum_iterations is not None and i >= maximum_iterations:
                 break
-            flat = [convert_to_tensor(v) for v in nest.flatten(call(body, flat))]
+            current = _as_loop_result(call(body, _flatten_values(current), current), structure)
             i += 1
-        return nest.pack_sequence_as(structure, flat)
+        return current
     parent = state.tracer
-    cond_tracer, _, _ = _trace_body(lambda *v: call(cond, v), flat, parent, state.tapes)
-    body_tracer, body_out, _ = _trace_body(lambda *v: call(body, v), flat, parent, state.tapes)
-    if len(body_out) != len(flat):
-        raise ValueError(f"while_loop: body returns {len(body_out)} values for {len(flat)} "
-                         "loop variables.")
-    for i, (a, b) in enumerate(zip(flat, body_out)):
-        if a._value.dtype != b._value.dtype or tuple(a._value.shape) != tuple(b._value.shape):
-            raise ValueError(f"while_loop: loop variable {i} enters as "
-                             f"{tuple(a._value.shape)} {a._value.dtype.name} but body returns "
-                             f"{tuple(b._value.shape)} {b._value.dtype.name}.")
+    template = structure
+    flat = _flatten_values(template)
+    if shape_invariants is not None:
+        invariants = [tuple(TensorShape(s).as_list()) for s in nest.flatten(shape_invariants)]
+        if len(invariants) != len(flat):
+            raise ValueError(f"while_loop: shape_invariants has {len(invariants)} shapes for "
+                             f"{len(flat)} loop variables.")
+    else:
+        invariants = [tuple(v._value.shape) for v in flat]
+    for _ in range(4):  # retraces: a TensorArray's first write, then relaxed shapes
+        body_tracer, body_out, result = _trace_body(
+            lambda *v, t=template: call(body, v, t), flat, parent, state.tapes, invariants)
+        changed = _unknown_arrays(template, result)
+        if changed is not None:
+            template = changed
+            flat = _flatten_values(template)
+            invariants = [tuple(v._value.shape) for v in flat]
+            continue
+        if len(body_out) != len(flat):
+            raise ValueError(f"while_loop: body returns {len(body_out)} values for {len(flat)} "
+                             "loop variables.")
+        arrays = _array_positions(template)
+        new = list(invariants)
+        for i, (a, b, shape) in enumerate(zip(flat, body_out, invariants)):
+            out = tuple(b._value.shape)
+            if a._value.dtype != b._value.dtype or _relaxed(shape, out) is None:
+                raise ValueError(f"while_loop: loop variable {i} enters as {shape} "
+                                 f"{a._value.dtype.name} but body returns {out} "
+                                 f"{b._value.dtype.name}.")
+            if not _fits(out, shape):
+                if not (relax or i in arrays):
+                    raise ValueError(
+                        f"while_loop: loop variable {i} enters the loop with shape {shape}, "
+                        f"but has shape {out} after one iteration. To allow the shape to vary "
+                        "across iterations, use the `shape_invariants` argument.")
+                new[i] = _relaxed(shape, out)
+        if new == invariants:
+            break
+        invariants = new
+    cond_tracer, _, _ = _trace_body(lambda *v: call(cond, v, template), flat, parent,
+                                    state.tapes, invariants)
     n = len(flat)
     lifted = [parent.lift(v) for v in flat]
     captures = [c for c in _merged_captures(cond_tracer, body_tracer)
@@ -396,8 +497,50 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
     outs = bind(_WHILE, *flat, *captures, cond_exe=_compile(cond_tracer, order),
                 body_exe=_compile(body_tracer, order), num_vars=n,
                 maximum_iterations=maximum_iterations, keep_history=bool(state.tapes),
-                fn=lambda *v: nest.flatten(call(body, v)))
-    return nest.pack_sequence_as(structure, list(outs[:n]))
+                fn=lambda *v: _flatten_values(call(body, v, template)),
+                out_shapes=tuple(invariants), effects=_effects(cond_tracer, body_tracer))
+    return _pack_values(_as_loop_result(result, template), list(outs[:n]))
+
+
+def _as_loop_result(result, structure):
+    """The body's result in the loop's structure: a single loop variable stays single; a body
+    returning one value for a one-element list or tuple is wrapped as that sequence."""
+    if isinstance(structure, (list, tuple)) and len(structure) == 1 and not (
+            isinstance(result, (list, tuple)) and len(result) == 1):
+        return type(structure)([result]) if not hasattr(structure, "_fields") else result
+    return result
+
+
+def _array_positions(template):
+    """Flat positions of the TensorArray buffers among the loop's tensors."""
+    positions, i = set(), 0
+    for leaf in nest.flatten(template):
+        if isinstance(leaf, TensorArray):
+            positions.update(range(i, i + len(leaf._components())))
+            i += len(leaf._components())
+        else:
+            i += 1
+    return positions
+
+
+def _unknown_arrays(template, result):
+    """`template` with each TensorArray of unknown element shape given the element shape its
+    body output has (so the loop can carry its buffer), or None if there are none."""
+    leaves, outs = nest.flatten(template), nest.flatten(result)
+    if len(leaves) != len(outs):
+        return None
+    changed = False
+    new = []
+    for leaf, out in zip(leaves, outs):
+        if isinstance(leaf, TensorArray) and not leaf._components() and \
+                isinstance(out, TensorArray) and out._components():
+            elem = out._components()[0].shape.as_list()[1:]
+            leaf = leaf._with_components([leaf._allocate(tuple(
+                d if d is not None else 0 for d in elem))])
+            leaf._element_shape = TensorShape(elem)
+            changed = True
+        new.append(leaf)
+    return nest.pack_sequence_as(template, new) if changed else None
 
 
 __all__ = ["cond", "scan", "while_loop"]

@@ -17,6 +17,7 @@ from ..core.errors import TracingError
 from ..core.tensor import Tensor, TensorShape, convert_to_tensor, wrap
 from ..core.tensor_spec import TensorSpec
 from ..core.variable import Variable
+from . import autograph
 from .executor import compile_graph
 from .ir import Graph
 from .passes import optimize
@@ -203,6 +204,18 @@ class ConcreteFunction:
         leaves = [x for x in nest.flatten((args, kwargs)) if _is_tensor_leaf(x)]
         return self._call_flat(leaves)
 
+    @property
+    def structured_outputs(self):
+        """The traced result: its structure with the graph's symbolic output tensors."""
+        outputs = iter(self.graph.outputs)
+        return nest.pack_sequence_as(self._structure_out, [
+            next(outputs) if p is _TENSOR else p for p in self._positions])
+
+    @property
+    def structured_input_signature(self):
+        """`(args, kwargs)` of the trace, each tensor argument as a `TensorSpec`."""
+        return getattr(self, "_input_signature", ((), {}))
+
     def pretty_printed_graph(self):
         return self.graph.pretty()
 
@@ -214,8 +227,9 @@ class Function:
     """A Python function compiled to graphs; see `function`."""
 
     def __init__(self, python_function, input_signature=None, reduce_retracing=False,
-                 name=None):
+                 name=None, autograph=True):
         self._python_function = python_function
+        self._autograph = autograph
         self._input_signature = None if input_signature is None else list(input_signature)
         self._reduce_retracing = reduce_retracing
         self._concrete = {}
@@ -249,7 +263,7 @@ class Function:
         if bound is None:
             bound = cache[id(self)] = Function(
                 self._python_function.__get__(instance, owner), self._input_signature,
-                self._reduce_retracing, self.__name__)
+                self._reduce_retracing, self.__name__, self._autograph)
         return bound
 
     def __call__(self, *args, **kwargs):
@@ -318,7 +332,9 @@ class Function:
             flat = [tracer.placeholder(*next(specs)) if _is_tensor_leaf(x) else x
                     for x in nest.flatten((list(args), kwargs))]
             call_args, call_kwargs = nest.pack_sequence_as((list(args), kwargs), flat)
-            result = self._python_function(*call_args, **call_kwargs)
+            traced = autograph.convert(self._python_function) if self._autograph \
+                else self._python_function
+            result = traced(*call_args, **call_kwargs)
             if tracer.created_variables and self._tracing_count:
                 raise TracingError(
                     f"fluxion.function '{self.__name__}' created variables on a retrace. "
@@ -328,6 +344,8 @@ class Function:
             flat_out = nest.flatten(result)
             positions = []
             for leaf in flat_out:
+                if isinstance(leaf, autograph.Undefined):
+                    raise leaf.error()
                 if isinstance(leaf, Variable):
                     leaf = leaf.read_value()
                 elif isinstance(leaf, (bool, int, float, np.generic, np.ndarray)):
@@ -339,6 +357,10 @@ class Function:
                     positions.append(leaf)
         optimize(graph)
         concrete = ConcreteFunction(graph, result, positions)
+        specs = iter(leaf_specs)
+        concrete._input_signature = nest.pack_sequence_as((tuple(args), kwargs), [
+            TensorSpec(*next(specs)) if _is_tensor_leaf(x) else x
+            for x in nest.flatten((list(args), kwargs))])
         self._concrete[key] = concrete
         self._tracing_count += 1
         return concrete
@@ -436,7 +458,9 @@ def function(func=None, input_signature=None, autograph=True, jit_compile=None,
         input_signature: a list of `TensorSpec`s fixing the tensor arguments (None dims accept
             any size), so that the function is traced once.
         reduce_retracing: on a shape change, retrace once with the changed dims unknown.
-        autograph, jit_compile, experimental_relax_shapes: accepted for compatibility.
+        autograph: convert Python `if`/`while`/`for` statements on tensors into `cond` and
+            `while_loop` (see `fluxion.graph.autograph`); False leaves the code as written.
+        jit_compile, experimental_relax_shapes: accepted for compatibility.
 
     Returns:
         A `Function`.
@@ -451,7 +475,7 @@ def function(func=None, input_signature=None, autograph=True, jit_compile=None,
     relax = reduce_retracing or bool(experimental_relax_shapes)
 
     def decorate(f):
-        return Function(f, input_signature, relax, name)
+        return Function(f, input_signature, relax, name, autograph)
 
     return decorate if func is None else decorate(func)
 

@@ -52,7 +52,10 @@ class Node:
 
     @property
     def stateful(self):
-        return getattr(self.op, "stateful", False)
+        """Whether the node reads or changes state (variables, random streams, output), so
+        that passes keep it and its place; a control-flow node is when its bodies have effects
+        (its `effects` attribute)."""
+        return getattr(self.op, "stateful", False) or bool(self.attrs.get("effects"))
 
     def __repr__(self):
         return f"Node({self.op.name})"

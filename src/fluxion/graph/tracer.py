@@ -116,7 +116,7 @@ class GraphTracer(_Tracing):
             x = inputs[0]._value
             return wrap(op.kernel(np.broadcast_to(np.zeros((), x.dtype), x.shape), **attrs))
         spec = op.infer(*_specs(inputs), **attrs)
-        if not op.stateful and _small(spec) and not any(
+        if not op.stateful and not attrs.get("effects") and _small(spec) and not any(
                 isinstance(x, SymbolicTensor) or x._value.size > _FOLD_LIMIT for x in inputs):
             out = op.kernel(*[x._value for x in inputs], **attrs)
             return wrap(out) if isinstance(spec, Spec) else tuple(map(wrap, out))

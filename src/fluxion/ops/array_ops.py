@@ -567,7 +567,8 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
 
     Example:
     >>> fluxion.one_hot([0, 2], 3)
-    <tf.Tensor: shape=(2, 3), dtype=float32, numpy=array([[1., 0., 0.],
+    <tf.Tensor: shape=(2, 3), dtype=float32, numpy=
+    array([[1., 0., 0.],
            [0., 0., 1.]], dtype=float32)>
     """
     i = _int_arg("one_hot", indices, "indices")
@@ -727,13 +728,23 @@ def repeat(input, repeats, axis=None, name=None):
 
 # --- creation: range, linspace, eye; shape queries -----------------------------------------------
 def _range_kernel(start, limit, delta, dtype):
+    count = _range_count(start, limit, delta)
     if np.dtype(dtype).kind in "iu":
         return np.arange(start, limit, delta, dtype=dtype)
-    return (start + np.arange(_range_count(start, limit, delta)) * delta).astype(dtype)
+    return (start + np.arange(count) * delta).astype(dtype)
 
 
 def _range_count(start, limit, delta):
-    return max(int(np.ceil((limit - start) / delta)), 0)
+    """The length of range(start, limit, delta); raises as TensorFlow for a zero delta or a
+    `limit` on the wrong side of `start` (an empty result needs `start == limit`)."""
+    if delta == 0:
+        raise InvalidArgumentValueError("range: delta must not be 0.")
+    if start > limit if delta > 0 else start < limit:
+        sign, need = ("positive", "<=") if delta > 0 else ("negative", ">=")
+        raise InvalidArgumentValueError(
+            f"range: with a {sign} delta ({delta}) start must be {need} limit; received "
+            f"start={start}, limit={limit}. Swap them or change the sign of delta.")
+    return int(np.ceil((limit - start) / delta))
 
 
 def _range_infer(start, limit, delta, dtype):
@@ -774,8 +785,6 @@ def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001
         args = [a if a._value.dtype == dt else cast(a, dt) for a in args]
         return bind(_RANGE, *args, dtype=np.dtype(dt))
     start, limit, delta = (a._value.item() for a in args)
-    if delta == 0:
-        raise ValueError("range: delta must not be 0.")
     return bind(_RANGE, start=start, limit=limit, delta=delta, dtype=np.dtype(dt))
 
 
@@ -807,13 +816,18 @@ _LINSPACE = OpDef("linspace", lambda start, stop, num, axis:
 def linspace(start, stop, num, name=None, axis=0):
     """`num` evenly spaced values from `start` to `stop` (both included), along `axis`.
 
+    `stop` takes the dtype of `start`; integer bounds give float64 values, as in TensorFlow.
+
     Example:
     >>> fluxion.linspace(10.0, 12.0, 3)
     <tf.Tensor: shape=(3,), dtype=float32, numpy=array([10., 11., 12.], dtype=float32)>
+    >>> fluxion.linspace(0, 3, 4).dtype
+    tf.float64
     """
     from .math_ops import binary_args
-    start, stop = binary_args("linspace", convert_to_tensor(start, dtype_hint=dtypes.float32),
-                              stop)
+    start, stop = binary_args("linspace", convert_to_tensor(start), stop)
+    if start._value.dtype.kind in "iu":
+        start, stop = cast(start, np.float64), cast(stop, np.float64)
     if start._value.dtype.kind != "f":
         rules.check_dtype("linspace", start._value.dtype, "f", "start")
     num, runtime = _dynamic_arg("linspace", num, "num")
@@ -843,7 +857,8 @@ def eye(num_rows, num_columns=None, batch_shape=None, dtype=dtypes.float32, name
 
     Example:
     >>> fluxion.eye(2)
-    <tf.Tensor: shape=(2, 2), dtype=float32, numpy=array([[1., 0.],
+    <tf.Tensor: shape=(2, 2), dtype=float32, numpy=
+    array([[1., 0.],
            [0., 1.]], dtype=float32)>
     """
     rows, rows_t = _dynamic_arg("eye", num_rows, "num_rows")

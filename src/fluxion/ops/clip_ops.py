@@ -61,10 +61,14 @@ def clip_by_value(t, clip_value_min, clip_value_max, name=None):
 
     Example:
     >>> fluxion.clip_by_value([-2.0, 0.5, 3.0], -1.0, 1.0)
+    <tf.Tensor: shape=(3,), dtype=float32, numpy=array([-1. ,  0.5,  1. ], dtype=float32)>
     """
     t = unary_arg("clip_by_value", t, "iuf")
     _, lo = binary_args("clip_by_value", t, clip_value_min)
     _, hi = binary_args("clip_by_value", t, clip_value_max)
+    if lo._value.shape != t._value.shape and lo._value.ndim or \
+            hi._value.shape != t._value.shape and hi._value.ndim:  # NumPy would broadcast t
+        _clip_infer(*(Spec(tuple(a._value.shape), a._value.dtype) for a in (t, lo, hi)))
     return bind(_CLIP, t, lo, hi)
 
 
@@ -73,6 +77,7 @@ def clip_by_norm(t, clip_norm, axes=None, name=None):
 
     Example:
     >>> fluxion.clip_by_norm([3.0, 4.0], 1.0)
+    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([0.6, 0.8], dtype=float32)>
     """
     t = unary_arg("clip_by_norm", t, _F)
     norm = sqrt(reduce_sum(t * t, axes, keepdims=True))

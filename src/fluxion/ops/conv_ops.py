@@ -122,7 +122,8 @@ def _conv_out_shape(op_name, x, w, strides, dilations, padding, n=2):
         raise TypeError(f"{op_name}: input and filters must have the same dtype, received "
                         f"{np.dtype(x.dtype).name} and {np.dtype(w.dtype).name}. Cast one with "
                         "fluxion.cast.")
-    rules.check_dtype(op_name, x.dtype, "f", "input")
+    if np.dtype(x.dtype) != np.int32:  # TensorFlow's CPU convolutions take int32 too
+        rules.check_dtype(op_name, x.dtype, "f", "input")
     c, wc = x.shape[-1], w.shape[-2]
     if c is not None and wc is not None and c != wc:
         raise ValueError(f"{op_name}: input has {c} channels but filters expect {wc} "

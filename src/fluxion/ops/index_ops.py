@@ -9,7 +9,7 @@ from collections import namedtuple
 import numpy as np
 
 from ..core import dtypes
-from ..core.tensor import Tensor, convert_to_tensor, wrap
+from ..core.tensor import SymbolicTensor, Tensor, convert_to_tensor, wrap
 from ..core.variable import Variable
 from ..kernels import indexing as K
 from . import rules
@@ -25,6 +25,7 @@ from .array_ops import (
     where,
     zeros_like,
 )
+from .array_ops import shape as shape_of
 from .math_ops import _static_axis, add, cast, greater_equal, reduce_sum, unary_arg
 from .registry import OpDef, Spec, bind
 
@@ -41,21 +42,29 @@ def _getitem_infer(x, *arrays, key):
 
 
 def _getitem_vjp(g, x, *rest, key):
-    arrays = rest[:-1]
-    return (bind(_GETITEM_GRAD, g, *arrays, key=key, shape=tuple(x.shape)),) + \
-        (None,) * len(arrays)
+    arrays, shape = rest[:-1], tuple(x.shape)
+    if None in shape:  # traced with unknown dims: the shape is also given at run time
+        arrays += (shape_of(x),)
+    return (bind(_GETITEM_GRAD, g, *arrays, key=key, shape=shape),) + \
+        (None,) * len(rest[:-1])
 
 
 def _getitem_grad_vjp(gg, g, *rest, key, shape):
-    arrays = rest[:-1]
-    return (bind(_GETITEM, gg, *arrays, key=key),) + (None,) * len(arrays)
+    arrays = rest[:-2] if None in shape else rest[:-1]
+    return (bind(_GETITEM, gg, *arrays, key=key),) + (None,) * (len(rest) - 1)
+
+
+def _getitem_grad_kernel(g, *arrays, key, shape):
+    if None in shape:  # the indexed tensor's shape, given at run time as the last input
+        arrays, shape = arrays[:-1], tuple(arrays[-1].tolist())
+    return K.scatter_into(g, arrays, key, shape)
 
 
 _GETITEM = OpDef("getitem", lambda x, *arrays, key: x[key.resolve(arrays)], _getitem_infer,
                  _getitem_vjp)
-# The transpose of getitem: scatters a cotangent into zeros of the indexed tensor's shape.
-_GETITEM_GRAD = OpDef("getitem_grad", lambda g, *arrays, key, shape:
-                      K.scatter_into(g, arrays, key, shape),
+# The transpose of getitem: scatters a cotangent into zeros of the indexed tensor's shape
+# (`shape`, static; where it has None dims, the full shape is the last input).
+_GETITEM_GRAD = OpDef("getitem_grad", _getitem_grad_kernel,
                       lambda g, *arrays, key, shape: Spec(shape, g.dtype), _getitem_grad_vjp)
 _BASIC = frozenset((int, type(None), type(Ellipsis)))
 _BOUND = frozenset((int, type(None)))
@@ -101,7 +110,8 @@ def _index_key(key):
                             "Cast it with int().")
         else:
             a = _index_array(k)
-            if a._value.ndim == 0 and a._value.dtype.kind in "iu":
+            if a._value.ndim == 0 and a._value.dtype.kind in "iu" and \
+                    not isinstance(a, SymbolicTensor):  # else an index known at run time
                 items.append(int(a._value))
             else:
                 items.append(K.ArrayRef(len(arrays)))
@@ -156,6 +166,9 @@ def _permute(x, perm):
 
 def _gather_vjp(g, params, indices, out, axis, batch_dims):
     p, ishape = tuple(params.shape), tuple(indices.shape)
+    if None in p + ishape and not batch_dims:  # traced with unknown dims: getitem's transpose
+        key = K.IndexKey((_slice(None),) * axis + (K.ArrayRef(0),), True)
+        return bind(_GETITEM_GRAD, g, indices, shape_of(params), key=key, shape=p), None
     b, q, r = batch_dims, axis - batch_dims, len(ishape) - batch_dims
     batch, pre, post, n = p[:b], p[b:axis], p[axis + 1:], p[axis]
     nb = int(np.prod(batch, dtype=np.int64))
@@ -311,12 +324,16 @@ def boolean_mask(tensor, mask, axis=None, name=None):
     shape, k = x._value.shape, m._value.ndim
     axis = 0 if axis is None else int(_static(axis))
     axis = axis + len(shape) if axis < 0 else axis
-    if k == 0 or shape[axis:axis + k] != m._value.shape:
+    if k == 0 or len(shape[axis:axis + k]) != k or any(
+            a != b and None not in (a, b) for a, b in zip(shape[axis:axis + k], m._value.shape)):
         raise ValueError(f"boolean_mask: the mask's shape {m._value.shape} must equal "
                          f"dimensions {axis}..{axis + k - 1} of the tensor's shape {shape} "
                          "(and the mask must have rank >= 1).")
-    flat = reshape(x, shape[:axis] + (int(np.prod(m._value.shape, dtype=np.int64)),) +
-                   shape[axis + k:])
+    masked, kept = shape[axis:axis + k], [*_range(axis), *_range(axis + k, len(shape))]
+    runtime = shape_of(x) if None in shape[:axis] + shape[axis + k:] else None
+    dims = [shape[d] if shape[d] is not None else runtime[d] for d in kept]
+    dims.insert(axis, -1 if None in masked else int(np.prod(masked, dtype=np.int64)))
+    flat = reshape(x, dims)
     return gather(flat, reshape(where(reshape(m, (-1,))), (-1,)), axis=axis)
 
 
@@ -333,12 +350,11 @@ def _arg_kernel(np_arg, skip):
     """The kernel of argmax (`np.argmax`, NaN read as `skip` = -inf) or argmin (+inf).
 
     As TensorFlow, NaN never wins (an all-NaN row gives index 0). NumPy's argmax returns the
-    first NaN instead, so the chosen values are checked (a pass over the result only) and rows
-    with NaN are redone with NaN replaced."""
+    first NaN instead, so an input whose sum is NaN (any NaN, or rarely inf - inf) is redone
+    with NaN replaced; the sum is a third of the cost of gathering the chosen values back."""
     def kernel(x, axis=0, output_type=np.int64):
         out = np_arg(x, axis)
-        if x.dtype.kind == "f" and np.isnan(
-                np.take_along_axis(x, np.expand_dims(out, axis), axis)).any():
+        if x.dtype.kind == "f" and np.isnan(np.add.reduce(x, axis=None)):
             out = np_arg(np.where(np.isnan(x), skip, x), axis)
         return out.astype(output_type, copy=False)
     return kernel
@@ -349,7 +365,7 @@ _ARGMIN = OpDef("argmin", _arg_kernel(np.argmin, np.inf), _arg_infer("argmin"))
 
 
 def _arg_reduce(op, input, axis, output_type):
-    x = unary_arg(op.name, input, "iuf")
+    x = unary_arg(op.name, input, "biuf")
     axis = 0 if axis is None else int(_static_axis(axis))
     (axis,) = rules.normalize_axis(op.name, axis, x._value.ndim)
     if x._value.shape[axis] == 0:
@@ -363,6 +379,7 @@ def argmax(input, axis=None, output_type=dtypes.int64, name=None):
 
     Example:
     >>> fluxion.math.argmax([[1.0, 5.0], [3.0, 2.0]], axis=1)
+    <tf.Tensor: shape=(2,), dtype=int64, numpy=array([1, 0])>
     """
     return _arg_reduce(_ARGMAX, input, axis, output_type)
 
@@ -372,6 +389,7 @@ def argmin(input, axis=None, output_type=dtypes.int64, name=None):
 
     Example:
     >>> fluxion.math.argmin([[1.0, 5.0], [3.0, 2.0]], axis=1)
+    <tf.Tensor: shape=(2,), dtype=int64, numpy=array([0, 1])>
     """
     return _arg_reduce(_ARGMIN, input, axis, output_type)
 

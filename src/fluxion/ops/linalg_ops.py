@@ -8,7 +8,7 @@ import string
 
 import numpy as np
 
-from ..core.tensor import convert_to_tensor
+from ..core.tensor import Tensor, convert_to_tensor
 from . import rules
 from .array_ops import reshape, transpose
 from .math_ops import abs, binary_args, log, matmul, pow, reduce_max, reduce_sum, sqrt, unary_arg
@@ -339,37 +339,69 @@ def _cholesky_vjp(g, a, out):
     return (0.5 * (s + _mt(s)),)
 
 
-_CHOLESKY = OpDef("cholesky", lambda x: np.linalg.cholesky(x), _square_infer("cholesky"),
-                  _cholesky_vjp)
+def _cholesky_kernel(x):
+    """NumPy's Cholesky factor; as TensorFlow's, a matrix that is not positive definite gets
+    NaN in its lower triangle (and 0 above) instead of failing the whole batch."""
+    try:
+        return np.linalg.cholesky(x)
+    except np.linalg.LinAlgError:
+        out = np.zeros_like(x)
+        for index in np.ndindex(x.shape[:-2]):
+            try:
+                out[index] = np.linalg.cholesky(x[index])
+            except np.linalg.LinAlgError:
+                out[index] = np.tril(np.full(x.shape[-2:], np.nan, x.dtype))
+        return out
 
 
-def _diag_part_infer(x):
+_CHOLESKY = OpDef("cholesky", _cholesky_kernel, _square_infer("cholesky"), _cholesky_vjp)
+
+
+def _diag_part_infer(x, k):
     shape = tuple(x.shape)
     if len(shape) < 2:
         raise ValueError(f"diag_part: input must have rank >= 2, received shape {shape}.")
     m, n = shape[-2:]
-    return Spec(shape[:-2] + (None if None in (m, n) else min(m, n),), x.dtype)
+    if None not in (m, n) and not -m < k < n and m * n:
+        raise ValueError(f"diag_part: diagonal k={k} is outside a {m} x {n} matrix (expected "
+                         f"{1 - m} <= k <= {n - 1}).")
+    length = None if None in (m, n) else max(0, min(m + min(k, 0), n - max(k, 0)))
+    return Spec(shape[:-2] + (length,), x.dtype)
 
 
-def _diag_kernel(d, num_rows, num_cols):
-    out = np.zeros(d.shape[:-1] + (num_rows, num_cols), d.dtype)
-    k = np.arange(d.shape[-1])
-    out[..., k, k] = d
+def _diag_kernel(d, k, num_rows, num_cols, padding_value):
+    out = np.full(d.shape[:-1] + (num_rows, num_cols), padding_value, d.dtype)
+    i = np.arange(d.shape[-1])
+    out[..., i - min(k, 0), i + max(k, 0)] = d
     return out
 
 
-def _diag_infer(d, num_rows, num_cols):
+def _diag_infer(d, k, num_rows, num_cols, padding_value):
     if len(d.shape) < 1:
         raise ValueError("diag: diagonal must have rank >= 1, received a scalar.")
     return Spec(tuple(d.shape[:-1]) + (num_rows, num_cols), d.dtype)
 
 
-_DIAG_PART = OpDef("matrix_diag_part", lambda x: np.diagonal(x, 0, -2, -1).copy(),
+_DIAG_PART = OpDef("matrix_diag_part", lambda x, k: np.diagonal(x, k, -2, -1).copy(),
                    _diag_part_infer,
-                   lambda g, x, out: (bind(_DIAG, g, num_rows=x.shape[-2],
-                                           num_cols=x.shape[-1]),))
+                   lambda g, x, out, k: (bind(_DIAG, g, k=k, num_rows=x.shape[-2],
+                                              num_cols=x.shape[-1], padding_value=0),))
 _DIAG = OpDef("matrix_diag", _diag_kernel, _diag_infer,
-              lambda g, d, out, num_rows, num_cols: (bind(_DIAG_PART, g),))
+              lambda g, d, out, k, num_rows, num_cols, padding_value: (
+                  bind(_DIAG_PART, g, k=k),))
+
+
+def _diagonal_index(op_name, k):
+    """`k` as a Python int (TensorFlow also takes a pair (low, high) of diagonals: not here)."""
+    if isinstance(k, Tensor):
+        k = k.numpy()
+    if np.ndim(k) == 1 and len(k) == 2 and k[0] == k[1]:
+        k = k[0]
+    if np.ndim(k) != 0 or not float(k).is_integer():
+        raise ValueError(f"{op_name}: k must be one diagonal index (an int), received k={k!r}; "
+                         "a band of diagonals (low, high) is not supported. Call it once per "
+                         "diagonal.")
+    return int(k)
 
 
 # --- public matrix functions ---------------------------------------------------------------------
@@ -451,41 +483,61 @@ def cholesky(input, name=None):
        [1., 2.]], dtype=float32)
     """
     x = unary_arg("cholesky", input, _F)
+    _square_infer("cholesky")(Spec(tuple(x.shape), x._value.dtype))
     return bind(_CHOLESKY, x)
 
 
-def diag_part(input, k=0, name=None):
-    """The main diagonal of each matrix of `input` `(..., m, n)`: shape `(..., min(m, n))`.
+def diag_part(input, name="diag_part", k=0, padding_value=0, align="RIGHT_LEFT"):
+    """The diagonal `k` of each matrix of `input` `(..., m, n)` (0: the main diagonal, k > 0
+    above it, k < 0 below it): shape `(..., min(m + min(k, 0), n - max(k, 0)))`.
+
+    `padding_value` and `align` matter only for a band of diagonals, which is not supported.
 
     Example:
     >>> fluxion.linalg.diag_part([[1.0, 2.0], [3.0, 4.0]])
     <tf.Tensor: shape=(2,), dtype=float32, numpy=array([1., 4.], dtype=float32)>
+    >>> fluxion.linalg.diag_part([[1.0, 2.0], [3.0, 4.0]], k=1)
+    <tf.Tensor: shape=(1,), dtype=float32, numpy=array([2.], dtype=float32)>
     """
-    if k != 0:
-        raise ValueError(f"diag_part: only the main diagonal (k=0) is supported, received k={k}.")
-    return bind(_DIAG_PART, convert_to_tensor(input))
+    x, k = convert_to_tensor(input), _diagonal_index("diag_part", k)
+    _DIAG_PART.infer(Spec(tuple(x.shape), x._value.dtype), k=k)
+    return bind(_DIAG_PART, x, k=k)
 
 
-def diag(diagonal, k=0, num_rows=-1, num_cols=-1, name=None):
-    """A (batch of) matrix with `diagonal` on its main diagonal and zeros elsewhere.
+def diag(diagonal, name="diag", k=0, num_rows=-1, num_cols=-1, padding_value=0,
+         align="RIGHT_LEFT"):
+    """A (batch of) matrix with `diagonal` on its diagonal `k` (0: the main one, k > 0 above
+    it, k < 0 below it) and `padding_value` elsewhere.
+
+    The matrix is square, `len + |k|` wide, unless `num_rows` or `num_cols` say otherwise; one
+    of them must be the smallest that holds the diagonal, as in TensorFlow.
 
     Example:
     >>> fluxion.linalg.diag([1.0, 2.0]).numpy()
     array([[1., 0.],
        [0., 2.]], dtype=float32)
+    >>> fluxion.linalg.diag([1.0, 2.0], k=1).numpy()
+    array([[0., 1., 0.],
+       [0., 0., 2.],
+       [0., 0., 0.]], dtype=float32)
     """
     d = convert_to_tensor(diagonal)
-    if k != 0:
-        raise ValueError(f"diag: only the main diagonal (k=0) is supported, received k={k}.")
+    k = _diagonal_index("diag", k)
     if d.ndim < 1:
-        _DIAG.infer(Spec((), d._value.dtype), 0, 0)
+        _DIAG.infer(Spec((), d._value.dtype), k, 0, 0, 0)
     n = d.shape[-1]
-    rows = n if num_rows in (-1, None) else int(num_rows)
-    cols = n if num_cols in (-1, None) else int(num_cols)
-    if min(rows, cols) != n:
-        raise ValueError(f"diag: a diagonal of length {n} does not fit a {rows} x {cols} matrix "
-                         "(min(num_rows, num_cols) must equal it).")
-    return bind(_DIAG, d, num_rows=rows, num_cols=cols)
+    min_rows, min_cols = n - min(k, 0), n + max(k, 0)
+    rows = -1 if num_rows is None else int(num_rows)
+    cols = -1 if num_cols is None else int(num_cols)
+    if rows == -1 and cols == -1:
+        rows = cols = max(min_rows, min_cols)
+    rows, cols = (min_rows if rows == -1 else rows), (min_cols if cols == -1 else cols)
+    if rows < min_rows or cols < min_cols or (rows != min_rows and cols != min_cols):
+        raise ValueError(f"diag: a diagonal of length {n} at k={k} does not fit a {rows} x "
+                         f"{cols} matrix (it needs at least {min_rows} x {min_cols}, with one "
+                         "of the two exactly that).")
+    value = np.array(padding_value, d._value.dtype).item()
+    return bind(_DIAG, d, k=k, num_rows=rows, num_cols=cols, padding_value=value)
 
 
 def trace(x, name=None):
@@ -569,9 +621,12 @@ def global_norm(t_list, name=None):
     >>> fluxion.linalg.global_norm([[3.0], [4.0]])
     <tf.Tensor: shape=(), dtype=float32, numpy=5.0>
     """
+    if not isinstance(t_list, (list, tuple)):
+        raise TypeError(f"global_norm: t_list must be a list or tuple of tensors, received "
+                        f"{type(t_list).__name__}.")
     tensors = [unary_arg("global_norm", t, _F) for t in t_list if t is not None]
-    if not tensors:
-        raise ValueError("global_norm: expected a non-empty list of tensors.")
+    if not tensors:  # as TensorFlow: the norm of nothing is 0
+        return convert_to_tensor(0.0)
     total = reduce_sum(tensors[0] * tensors[0])
     for t in tensors[1:]:
         total = total + reduce_sum(t * t)

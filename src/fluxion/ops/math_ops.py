@@ -47,7 +47,13 @@ def _scalar_like(value, np_dtype, op_name):
         raise InvalidArgumentTypeError(
             f"{op_name}: cannot convert {value!r} to {np_dtype.name} to combine it with an "
             "integer tensor. Cast the tensor with fluxion.cast first.")
-    array = np.array(value, dtype=np_dtype)  # a 0-d array: NumPy combines it faster than a scalar
+    try:
+        array = np.array(value, dtype=np_dtype)  # 0-d: NumPy combines it faster than a scalar
+    except OverflowError:
+        raise InvalidArgumentValueError(
+            f"{op_name}: the Python integer {value} is out of range for the {np_dtype.name} "
+            "tensor it is combined with. Cast the tensor to a dtype that holds it (e.g. "
+            "int64) first.") from None
     array.flags.writeable = False
     if len(_SCALARS) > 4096:
         _SCALARS.clear()
@@ -300,16 +306,26 @@ _floordiv = _binary_op("floordiv", np.floor_divide, None, "iuf")
 _floormod = _binary_op("floormod", np.mod, lambda g, x, y, out: (g, -g * floor(x / y)), "iuf")
 
 
+def _nonzero_divisor_kernel(y, op_name):
+    """Returns the integer divisor `y` itself, having checked that it holds no 0."""
+    if not y.all():
+        raise InvalidArgumentValueError(f"{op_name}: integer division by zero.")
+    return y
+
+
+_NONZERO_DIVISOR = OpDef("check_nonzero_divisor", _nonzero_divisor_kernel,
+                         lambda y, op_name: Spec(tuple(y.shape), y.dtype))
+
+
 def _integer_division(fn, x, y):
     """`fn` (floordiv or floormod); an integer division by zero raises, as TensorFlow's (NumPy
-    gives 0 with a warning). The check (one pass over `y`, integers only) runs eagerly; the
-    kernels stay NumPy's ufuncs, which compiled graphs and the ONNX export rely on, so a traced
-    function does not check."""
+    gives 0 with a warning). The divisor passes through `check_nonzero_divisor` (integers only),
+    so a traced function checks on every call too, while the division kernels stay NumPy's
+    ufuncs, which compiled graphs fuse and the ONNX export converts."""
     if type(x) is not Tensor or type(y) is not Tensor:
         x, y = binary_args(fn.op.name, x, y)
-    v = y._value
-    if v.dtype.kind in "iu" and isinstance(v, (np.ndarray, np.generic)) and not v.all():
-        raise InvalidArgumentValueError(f"{fn.__name__}: integer division by zero.")
+    if y._value.dtype.kind in "iu":
+        y = bind_unary(_NONZERO_DIVISOR, y, fn.op.name)
     return fn(x, y)
 
 
@@ -410,11 +426,18 @@ bitwise_xor = _binary_op("bitwise_xor", np.bitwise_xor, None, "iub", "Bitwise XO
 
 
 def add_n(inputs, name=None):
-    """Adds a list of tensors of the same shape and dtype.
+    """Adds a list of tensors of the same shape and dtype (a tensor: its rows, as TF).
 
     Example:
     >>> fluxion.math.add_n([[1.0], [2.0], [3.0]])
+    <tf.Tensor: shape=(1,), dtype=float32, numpy=array([6.], dtype=float32)>
     """
+    if isinstance(inputs, (Tensor, Variable, np.ndarray, np.generic)):  # TF: its first axis
+        inputs = convert_to_tensor(inputs)
+        if inputs.ndim == 0 or not inputs.shape[0]:
+            raise ValueError(f"add_n: expected a list of tensors or a tensor to add the rows "
+                             f"of, received a tensor of shape {tuple(inputs.shape)}.")
+        return reduce_sum(inputs, axis=0)
     if not inputs:
         raise ValueError("add_n: expected a non-empty list of tensors, received [].")
     total = convert_to_tensor(inputs[0])

@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 import pytest
 
+import fluxion
 from fluxion import keras
 from fluxion.keras import callbacks as cbks
 from fluxion.keras import layers
@@ -64,6 +65,38 @@ def test_mode_auto_comes_from_the_compiled_metric_or_raises(make):
     explicit._set_monitor_op()
     assert explicit.monitor_op(2.0, 1.0)
 
+
+
+def test_metrics_carry_keras_direction_that_mode_auto_reads():
+    M = keras.metrics
+    for cls in (M.Accuracy, M.BinaryAccuracy, M.CategoricalAccuracy, M.SparseCategoricalAccuracy,
+                M.TopKCategoricalAccuracy, M.SparseTopKCategoricalAccuracy, M.Precision,
+                M.Recall, M.AUC, M.CosineSimilarity):
+        assert cls()._direction == "up", cls.__name__
+    for cls in (M.MeanSquaredError, M.MeanAbsoluteError, M.MeanAbsolutePercentageError,
+                M.MeanSquaredLogarithmicError, M.RootMeanSquaredError, M.LogCoshError,
+                M.BinaryCrossentropy, M.CategoricalCrossentropy,
+                M.SparseCategoricalCrossentropy, M.KLDivergence, M.Poisson, M.Hinge,
+                M.SquaredHinge, M.CategoricalHinge):
+        assert cls()._direction == "down", cls.__name__
+    for metric in (M.Mean(), M.Sum(), M.TruePositives(), M.MeanMetricWrapper(np.abs)):
+        assert not hasattr(metric, "_direction"), metric
+    # A wrapped Keras loss (function or instance) is minimised, as in Keras.
+    assert M.MeanMetricWrapper(keras.losses.mean_squared_error)._direction == "down"
+    assert M.MeanMetricWrapper(keras.losses.Huber())._direction == "down"
+
+    class Score(M.MeanMetricWrapper):  # a user metric declaring its direction, as in Keras
+        def __init__(self):
+            super().__init__(lambda y, p: -fluxion.abs(y - p), name="score")
+            self._direction = "up"
+
+    for monitor, metrics, op in [
+            ("val_score", (Score(),), np.greater),
+            ("err", (M.MeanMetricWrapper(keras.losses.mean_absolute_error, name="err"),),
+             np.less)]:
+        callback = cbks.EarlyStopping(monitor=monitor)
+        fit([callback], metrics)
+        assert callback.monitor_op(1.0, 2.0) == bool(op(1.0, 2.0)), monitor
 
 def _record(callback):
     original = callback._set_monitor_op

@@ -99,3 +99,31 @@ def test_lambda():
 
 def test_identity():
     run_layer_test(layers.Identity, {}, X, expected_output=X)
+
+
+@pytest.mark.parametrize("make", [lambda **kw: layers.Dense(2, **kw),
+                                  lambda **kw: layers.Embedding(3, 2, **kw)])
+def test_quantization_config_none_only(make):
+    # Keras 3.15 writes quantization_config=None in the config; a config round-trips
+    config = make().get_config()
+    assert config["quantization_config"] is None
+    assert type(make()).from_config(config).get_config() == config
+    with pytest.raises(ValueError, match="quantization_config=None"):
+        make(quantization_config="int8")
+
+
+def test_activity_regularization_is_divided_by_the_batch_size():
+    # Keras 3: activity_regularizer(output) / batch_size (TF 2.21: 1.8 for this layer)
+    from fluxion import keras
+    x = np.ones((4, 3), np.float32)
+    layer = layers.Dense(2, kernel_initializer="ones",
+                         activity_regularizer=keras.regularizers.L2(0.1))
+    out = layer(x)
+    np.testing.assert_allclose(float(layer.losses[0]), 0.1 * (out.numpy() ** 2).sum() / 4)
+    assert float(layer.losses[0]) == pytest.approx(1.8)
+    layer(np.ones((0, 3), np.float32))  # an empty batch adds 0, not NaN
+    assert float(layer.losses[0]) == 0.0
+    inp = keras.Input((3,))
+    model = keras.Model(inp, layer(inp))
+    model.compile("sgd", "mse")  # the loss inside the compiled step: mse 9 + 1.8
+    assert model.evaluate(x, np.zeros((4, 2), np.float32), verbose=0) == pytest.approx(10.8)

@@ -65,3 +65,41 @@ def test_masking_in_front_of_an_lstm(unroll):
     short.layers[0].set_weights(lstm.get_weights())
     np.testing.assert_allclose(model.predict(x, verbose=0)[0, -1], short(x[:1, 2:])[0],
                                rtol=1e-5, atol=1e-6)
+
+
+def test_eager_outputs_carry_keras_mask():
+    # Keras 3: in eager mode a layer's output carries the mask it computed as `_keras_mask`
+    out = keras.layers.Embedding(10, 4, mask_zero=True)(np.array([[1, 0, 3]]))
+    np.testing.assert_array_equal(out._keras_mask, [[True, False, True]])
+    assert out._keras_mask.dtype == "bool"
+    x = _padded(0.0)
+    masked = Masking()(x)
+    np.testing.assert_array_equal(masked._keras_mask, np.any(x != 0.0, axis=-1))
+    dense = keras.layers.Dense(2)(masked)  # layers that support masking pass it on
+    np.testing.assert_array_equal(dense._keras_mask, masked._keras_mask)
+    # a tensor without a mask has no `_keras_mask` attribute, as in Keras 3
+    assert not hasattr(fluxion.constant([1.0]), "_keras_mask")
+    assert not hasattr(keras.layers.Dense(2)(x), "_keras_mask")
+    with pytest.warns(UserWarning, match="does not support masking"):
+        assert not hasattr(keras.layers.Flatten()(masked), "_keras_mask")
+
+
+def test_keras_mask_set_by_hand_is_used():
+    x = fluxion.constant(np.arange(24, dtype=np.float32).reshape(2, 3, 4))
+    keep = np.array([[True, False, True], [False, False, True]])
+    x._keras_mask = fluxion.constant(keep)
+    want = (x.numpy() * keep[..., None]).sum(1) / keep.sum(1, keepdims=True)
+    np.testing.assert_allclose(keras.layers.GlobalAveragePooling1D()(x), want)
+    np.testing.assert_array_equal(keras.layers.Dense(2)(x)._keras_mask, keep)
+    x._keras_mask = None  # removes it
+    np.testing.assert_allclose(keras.layers.GlobalAveragePooling1D()(x), x.numpy().mean(1))
+
+
+def test_a_layer_without_mask_support_warns_that_it_drops_the_mask():
+    masked = Masking()(_padded(0.0))
+    with pytest.warns(UserWarning, match="does not support masking"):
+        out = keras.layers.Conv1D(2, 1)(masked)
+    assert not hasattr(out, "_keras_mask")
+    ids = keras.Input((3,), dtype="int32")
+    with pytest.warns(UserWarning, match="Flatten"):
+        keras.layers.Flatten()(keras.layers.Embedding(4, 2, mask_zero=True)(ids))

@@ -2,6 +2,8 @@
 import numpy as np
 import pytest
 
+import fluxion
+from fluxion import keras
 from fluxion.keras import layers
 from tests.keras.layer_testing import run_layer_test
 
@@ -100,3 +102,82 @@ def test_dot_errors():
         layers.Dot(axes=0)([A, B])
     with pytest.raises(ValueError, match="list of 2 inputs"):
         layers.Dot(axes=1)([A, B, C])
+
+
+# --- masked inputs: Multiply counts masked steps as 1, Maximum/Minimum skip them -----------------
+X3 = [RNG.normal(size=(2, 3, 2)).astype("float32") for _ in range(3)]
+M3 = [np.array([[1, 0, 1], [0, 0, 1]], bool), np.array([[1, 1, 0], [0, 1, 0]], bool),
+      np.array([[0, 1, 1], [0, 0, 0]], bool)]
+
+
+def _masked(which):
+    """The inputs X3[i], with `_keras_mask` M3[i] where `which[i]` (None: no mask)."""
+    out = []
+    for x, mk, w in zip(X3, M3, which):
+        t = fluxion.constant(x)
+        if w:
+            t._keras_mask = fluxion.constant(mk)
+        out.append(t)
+    return out
+
+
+def _np_fold(op, which):
+    """Reference: a masked step of one operand takes the other operand's value."""
+    out, om = X3[0], M3[0][..., None] if which[0] else None
+    for x, mk, w in zip(X3[1:], M3[1:], which[1:]):
+        mk = mk[..., None] if w else None
+        if mk is not None:
+            x = np.where(mk, x, out)
+        if om is not None:
+            out = np.where(om, out, x)
+        om = None if mk is None or om is None else om | mk
+        out = op(out, x)
+    return out
+
+
+@pytest.mark.parametrize("which", [(1, 1), (1, 0), (0, 1), (1, 1, 1), (0, 1, 1), (1, 0, 1)])
+def test_multiply_with_masks(which):
+    keep = [mk[..., None] if w else np.ones((2, 3, 1), bool) for mk, w in zip(M3, which)]
+    want = np.prod([np.where(k, x, 1.0) for x, k in zip(X3, keep)], axis=0)
+    if all(which):  # where every input is masked the product is 0
+        want = np.where(np.any(keep, axis=0), want, 0.0)
+    out = layers.Multiply()(_masked(which))
+    np.testing.assert_allclose(out.numpy(), want, rtol=1e-6)
+    # e.g. TF for (1, 1): a step masked in one input is the other input's value
+    if which == (1, 1):
+        np.testing.assert_allclose(out.numpy()[0, 1], X3[1][0, 1], rtol=1e-6)
+        np.testing.assert_array_equal(out.numpy()[1, 0], [0.0, 0.0])
+    if all(which):
+        np.testing.assert_array_equal(out._keras_mask, np.any([M3[i] for i in range(len(which))],
+                                                               axis=0))
+    else:
+        assert not hasattr(out, "_keras_mask")
+
+
+@pytest.mark.parametrize("cls, op", [(layers.Maximum, np.maximum), (layers.Minimum, np.minimum)])
+@pytest.mark.parametrize("which", [(1, 1), (1, 0), (0, 1), (1, 1, 1), (0, 1, 1)])
+def test_maximum_minimum_skip_masked_steps(cls, op, which):
+    out = cls()(_masked(which))
+    np.testing.assert_allclose(out.numpy(), _np_fold(op, which), rtol=1e-6)
+    if which == (1, 1):  # at [0, 1] only the second input is unmasked; at [1, 0] neither
+        np.testing.assert_array_equal(out.numpy()[0, 1], X3[1][0, 1])
+        np.testing.assert_array_equal(out.numpy()[1, 0], X3[0][1, 0])  # both masked: first
+
+
+def test_masked_merges_in_a_model():
+    ids1, ids2 = np.array([[1, 2, 0], [0, 3, 3]]), np.array([[0, 2, 2], [1, 0, 3]])
+    table = RNG.normal(size=(4, 2)).astype("float32")
+    for cls, op, fill in [(layers.Multiply, np.multiply, 1.0),
+                          (layers.Maximum, np.maximum, None)]:
+        i1, i2 = keras.Input((3,), dtype="int32"), keras.Input((3,), dtype="int32")
+        e1, e2 = layers.Embedding(4, 2, mask_zero=True), layers.Embedding(4, 2, mask_zero=True)
+        model = keras.Model([i1, i2], cls()([e1(i1), e2(i2)]))
+        e1.embeddings.assign(table)
+        e2.embeddings.assign(2 * table)
+        x1, x2 = table[ids1], 2 * table[ids2]
+        k1, k2 = (ids1 != 0)[..., None], (ids2 != 0)[..., None]
+        if fill is None:  # skip masked steps; both masked: the first input
+            want = np.where(k1 & k2, op(x1, x2), np.where(k1, x1, np.where(k2, x2, x1)))
+        else:
+            want = np.where(k1 | k2, np.where(k1, x1, fill) * np.where(k2, x2, fill), 0.0)
+        np.testing.assert_allclose(model([ids1, ids2]).numpy(), want, rtol=1e-6)

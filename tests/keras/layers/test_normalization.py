@@ -85,3 +85,10 @@ def test_layer_normalization_is_the_same_in_training():
     layer = layers.LayerNormalization()
     np.testing.assert_array_equal(layer(X, training=True).numpy(), layer(X).numpy())
     assert fluxion.reduce_all(fluxion.abs(fluxion.reduce_mean(layer(X), -1)) < 1e-5)
+
+
+def test_batch_normalization_config_has_keras_renorm_keys():
+    config = layers.BatchNormalization().get_config()
+    assert (config["renorm"], config["renorm_clipping"], config["renorm_momentum"]) == (
+        False, None, 0.99)
+    assert layers.BatchNormalization.from_config(config).get_config() == config

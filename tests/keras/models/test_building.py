@@ -203,3 +203,13 @@ def test_subclassed_model_build_and_symbolic_call():
 def test_model_without_call_is_a_clear_error():
     with pytest.raises(NotImplementedError, match="define call"):
         models.Model()(X)
+
+
+def test_functional_names_are_numbered_as_in_keras_after_sequentials():
+    # Keras 3 builds a hidden Functional model each time a Sequential connects its layers
+    # (with an Input, on build(), on add() after the Input, on pop()): it takes a name.
+    models.Sequential([layers.Input((3,)), layers.Dense(2)])
+    lazy = models.Sequential([layers.Dense(2)])
+    lazy.build((None, 3))
+    inputs = layers.Input((3,))
+    assert models.Model(inputs, layers.Dense(1)(inputs)).name == "functional_2"  # Keras 3.15

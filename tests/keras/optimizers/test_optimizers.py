@@ -351,3 +351,20 @@ def test_default_names_are_unique_snake_case_like_keras():
     assert all(v.path.startswith("sgd_4/") for v in opt.variables)
     tf.keras.backend.clear_session()
     assert optimizers.SGD().name == "sgd"
+
+
+def test_missing_gradients_warning_names_layer_weights_by_path():
+    from fluxion import keras
+    layer = keras.layers.Dense(2, name="out2")
+    layer.build((None, 3))
+    plain, unused = tf.Variable([1.0], name="w"), tf.Variable([1.0], name="unused")
+    optimizer = optimizers.SGD(0.1)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        optimizer.apply_gradients([(None, layer.kernel), (None, layer.bias),
+                                   (tf.constant([1.0]), plain), (None, unused)])
+    assert [str(w.message) for w in caught] == [
+        "Gradients do not exist for variables ['out2/kernel', 'out2/bias', 'unused:0'] "
+        "when minimizing the loss. If using `model.compile()`, did you forget to provide a "
+        "`loss` argument?"]
+    np.testing.assert_allclose(plain.numpy(), [0.9], rtol=1e-6)

@@ -121,7 +121,7 @@ def test_fit_on_a_dataset_and_on_a_generator():
     model = classifier()
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     dataset = fx.data.Dataset.from_tensor_slices((x, y)).shuffle(96, seed=1).batch(32)
-    history = model.fit(dataset, epochs=2, verbose=0, validation_data=dataset)
+    history = model.fit(dataset, epochs=2, verbose=0, validation_data=dataset, shuffle=False)
     assert len(history.history["val_loss"]) == 2
 
     def batches():
@@ -129,10 +129,10 @@ def test_fit_on_a_dataset_and_on_a_generator():
             for i in range(0, 96, 32):
                 yield x[i:i + 32], y[i:i + 32]
 
-    history = model.fit(batches(), steps_per_epoch=3, epochs=2, verbose=0)
+    history = model.fit(batches(), steps_per_epoch=3, epochs=2, verbose=0, shuffle=False)
     assert len(history.history["loss"]) == 2
     with pytest.raises(ValueError, match="steps_per_epoch"):
-        model.fit(dataset.repeat(), epochs=1, verbose=0)
+        model.fit(dataset.repeat(), epochs=1, verbose=0, shuffle=False)
 
 
 def test_multi_output_model_with_loss_dict_and_weights():

@@ -132,7 +132,8 @@ def test_steps_per_epoch_continues_a_finite_dataset():
         history = index_model().fit(dataset, epochs=3, steps_per_epoch=4, verbose=0)
     assert history.history["loss"] == pytest.approx([19.5, 51.5, 19.5])
     assert len(ran_out(caught)) == 1
-    repeated = index_model().fit(dataset.repeat(), epochs=3, steps_per_epoch=4, verbose=0)
+    repeated = index_model().fit(dataset.repeat(), epochs=3, steps_per_epoch=4, verbose=0,
+                                 shuffle=False)
     # batches 0-3 (rows 0-39), then 4-6 and 0 (rows 40-63, 0-9), then 1-4 (rows 10-49)
     expected = [19.5, (np.sum(np.arange(40, 64)) + np.sum(np.arange(10))) / 34, 29.5]
     assert repeated.history["loss"] == pytest.approx(expected)
@@ -213,3 +214,41 @@ def test_logs_are_sorted_by_name(capsys):
     assert list(model.train_on_batch(x, y, return_dict=True)) == ["accuracy", "loss", "mse"]
     loss, accuracy, mse = model.test_on_batch(x, y)  # the list: loss, then compile order
     assert 0.0 <= accuracy <= 1.0 and loss > 0.0 and 0.0 < mse
+
+
+def test_fit_warns_that_shuffle_is_ignored_for_datasets_and_generators():
+    dataset = fx.data.Dataset.from_tensor_slices((X, X)).batch(32)
+
+    def generator():
+        yield X[:32], X[:32]
+
+    def shuffle_warnings(x, **kwargs):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            index_model().fit(x, epochs=1, verbose=0, **kwargs)
+        return [str(w.message) for w in caught if "`shuffle=True` was passed" in str(w.message)]
+
+    assert shuffle_warnings(dataset) == [  # fit's default shuffle=True, as in Keras
+        "`shuffle=True` was passed, but will be ignored since the data `x` was provided as a "
+        "tf.data.Dataset. The Dataset is expected to already be shuffled (via "
+        "`.shuffle(buffer_size)`)."]
+    assert shuffle_warnings(generator(), steps_per_epoch=1) == [
+        "`shuffle=True` was passed, but will be ignored since the data `x` was provided as a "
+        "generator. The generator is expected to yield already-shuffled data."]
+    assert shuffle_warnings(dataset, shuffle=False) == []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        index_model().evaluate(dataset, verbose=0)
+        index_model().fit(X, X, epochs=1, verbose=0)
+    assert not [w for w in caught if "shuffle" in str(w.message)]
+
+
+def test_a_loss_dict_must_name_every_output_none_for_no_loss():
+    y1, y2 = two_output_targets()
+    model = zero_model(2)
+    with pytest.raises(ValueError, match=r"Expected keys \['out1', 'out2'\] in loss dict, but "
+                                         r"found loss.keys\(\)=\['out1'\]"):
+        model.compile(frozen_sgd(), loss={"out1": "mse"})
+    model.compile(frozen_sgd(), loss={"out1": "mse", "out2": None})
+    got = model.evaluate(X, [y1, y2], verbose=0)
+    assert got == pytest.approx(float(np.mean(y1 ** 2)), rel=1e-5)

@@ -6,34 +6,6 @@ import numpy as np
 
 from .callback import Callback
 
-# The direction of Keras's metric classes (their `_direction`): maximised ones; the metrics
-# wrapping a loss function, and the error metrics, are minimised.
-_UP = {"Accuracy", "BinaryAccuracy", "CategoricalAccuracy", "SparseCategoricalAccuracy",
-       "TopKCategoricalAccuracy", "SparseTopKCategoricalAccuracy", "Precision", "Recall", "AUC",
-       "PrecisionAtRecall", "RecallAtPrecision", "SensitivityAtSpecificity",
-       "SpecificityAtSensitivity", "F1Score", "FBetaScore", "IoU", "MeanIoU", "BinaryIoU",
-       "OneHotIoU", "OneHotMeanIoU", "CosineSimilarity", "R2Score", "PearsonCorrelation",
-       "ConcordanceCorrelation"}
-_DOWN = {"MeanSquaredError", "MeanAbsoluteError", "MeanAbsolutePercentageError",
-         "MeanSquaredLogarithmicError", "RootMeanSquaredError", "LogCoshError",
-         "BinaryCrossentropy", "CategoricalCrossentropy", "SparseCategoricalCrossentropy",
-         "KLDivergence", "Poisson", "Hinge", "SquaredHinge", "CategoricalHinge"}
-
-
-def _direction(metric):
-    """"up", "down" or None (unknown) for a compiled metric object."""
-    direction = getattr(metric, "_direction", None)
-    if direction is not None:
-        return direction
-    for cls in type(metric).__mro__:
-        if cls.__name__ in _UP:
-            return "up"
-        if cls.__name__ in _DOWN:
-            return "down"
-    fn = getattr(metric, "_fn", None)
-    module = getattr(fn, "__module__", None) or type(fn).__module__
-    return "down" if fn is not None and module.endswith("keras.losses") else None
-
 
 def _compiled_metrics(model):
     compiled = getattr(model, "compiled_metrics", None)
@@ -46,9 +18,9 @@ class MonitorCallback(Callback):
 
     With mode "auto", `monitor_op` is set at the first `on_epoch_end` (once the compiled
     metrics exist), as Keras does: "loss" and "val_loss" are minimised; another name must be
-    a compiled metric's (without "val_") whose direction is known (accuracy, AUC, precision,
-    ... maximised; errors and crossentropies minimised), else a ValueError asks for an
-    explicit mode.
+    a compiled metric's (without "val_") with a known `_direction` ("up" for accuracy, AUC,
+    precision, ...; "down" for errors, crossentropies and metrics wrapping a loss), else a
+    ValueError asks for an explicit mode.
 
     Example:
     >>> cb = MonitorCallback(monitor="val_loss"); cb._set_monitor_op(); cb.monitor_op(1, 2)
@@ -75,7 +47,7 @@ class MonitorCallback(Callback):
             if name == "loss":
                 self.monitor_op = operator.lt
             for metric in _compiled_metrics(self.model):
-                direction = _direction(metric) if metric.name == name else None
+                direction = getattr(metric, "_direction", None) if metric.name == name else None
                 if direction is not None:
                     self.monitor_op = operator.gt if direction == "up" else operator.lt
             if self.monitor_op is None:

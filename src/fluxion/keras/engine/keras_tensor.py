@@ -3,18 +3,17 @@
 - `KerasTensor`: a `SymbolicTensor` produced by `keras.Input` or by calling a layer on
   KerasTensors; `_keras_history` says which layer call (node) made it.
 - `Node`: one call of a layer on symbolic inputs (a layer called twice has two nodes).
-- masks: Keras attaches a mask to a tensor (`Embedding(mask_zero=True)`); `get_mask`/`set_mask`
-  keep them in a table keyed by the tensor (Tensors have fixed slots).
+- masks: Keras attaches a mask to a tensor (`Embedding(mask_zero=True)`) as its `_keras_mask`
+  (eager and symbolic tensors alike); `get_mask`/`set_mask` read and write it.
 - `call_context`: the `training` flag of the outermost layer call, seen by nested calls.
 """
 import collections
 import contextlib
 import threading
-import weakref
 
 from ...core import nest
 from ...core.context import state
-from ...core.tensor import SymbolicTensor, TensorShape
+from ...core.tensor import SymbolicTensor, Tensor, TensorShape
 
 KerasHistory = collections.namedtuple("KerasHistory", ["operation", "node_index", "tensor_index"])
 
@@ -36,15 +35,6 @@ class KerasTensor(SymbolicTensor):
         self._keras_history = history
         self.name = name
 
-    @property
-    def _keras_mask(self):
-        """The mask Keras attached to this tensor (a symbolic bool tensor), or None."""
-        return get_mask(self)
-
-    @_keras_mask.setter
-    def _keras_mask(self, mask):
-        set_mask(self, mask)
-
     def __repr__(self):
         return (f"<KerasTensor shape={TensorShape(self._value.shape)}, dtype={self.dtype.name}, "
                 f"name={self.name}>")
@@ -62,28 +52,20 @@ def any_symbolic(structure):
 
 
 # --- masks --------------------------------------------------------------------------------------
-_MASKS = {}  # id(tensor) -> (weakref to tensor, mask)
-
-
 def get_mask(tensor):
-    """Returns the Keras mask attached to `tensor`, or None."""
-    entry = _MASKS.get(id(tensor))
-    if entry is None or entry[0]() is not tensor:
-        return None
-    return entry[1]
+    """Returns the Keras mask attached to `tensor` (its `_keras_mask`), or None."""
+    return getattr(tensor, "_keras_mask", None)
 
 
 def set_mask(tensor, mask):
-    """Attaches `mask` to `tensor` (None removes it); forgotten when the tensor is freed."""
-    key = id(tensor)
-    if mask is None:
-        _MASKS.pop(key, None)
+    """Attaches `mask` to `tensor` as its `_keras_mask` (None removes it); objects that are not
+    tensors are left alone."""
+    if not isinstance(tensor, Tensor):
         return
-    try:
-        ref = weakref.ref(tensor, lambda _, key=key: _MASKS.pop(key, None))
-    except TypeError:
-        return
-    _MASKS[key] = (ref, mask)
+    if mask is not None:
+        tensor._keras_mask = mask
+    elif hasattr(tensor, "_keras_mask"):
+        del tensor._keras_mask
 
 
 # --- nodes --------------------------------------------------------------------------------------

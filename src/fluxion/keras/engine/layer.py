@@ -14,6 +14,7 @@ TensorShape([2, 3])
 """
 import functools
 import inspect
+import warnings
 
 import numpy as np
 
@@ -22,7 +23,8 @@ from ...core.context import state
 from ...core.tensor import SymbolicTensor, Tensor, TensorShape, convert_to_tensor
 from ...core.variable import Variable
 from ...graph.tracer import ShapeTracer
-from ...ops.math_ops import cast
+from ...ops import array_ops
+from ...ops.math_ops import cast, divide_no_nan
 from .. import backend, constraints, initializers, regularizers
 from .input_spec import assert_input_compatibility
 from .keras_tensor import (
@@ -446,8 +448,17 @@ class Layer:
         self._set_output_masks(inputs, outputs, mask)
         if self.activity_regularizer is not None:
             for output in nest.flatten(outputs):
-                self.add_loss(self.activity_regularizer(output))
+                if isinstance(output, Tensor):
+                    self.add_loss(self._activity_loss(output))
         return outputs
+
+    def _activity_loss(self, output):
+        """`activity_regularizer(output)`, divided by the batch size (Keras 3) for outputs of
+        rank 1 or more (0 for an empty batch)."""
+        loss = self.activity_regularizer(output)
+        if output.ndim == 0:
+            return loss
+        return divide_no_nan(loss, cast(array_ops.shape(output)[0], loss.dtype))
 
     def _convert_inputs(self, inputs):
         cast_all = self._cast_integer_inputs
@@ -496,10 +507,21 @@ class Layer:
                 mask = masks
         return self._extra_call_kwargs(training, mask), training, mask
 
+    def _handles_masks(self):
+        """Whether the layer computes output masks: `supports_masking` or its own
+        `compute_mask` (as Keras's `supports_masking` default)."""
+        return self.supports_masking or type(self).compute_mask is not Layer.compute_mask
+
     def _output_masks(self, inputs, outputs, mask):
         """The masks of the flattened outputs (None where there is none)."""
         flat_out = nest.flatten(outputs)
-        if not (self.supports_masking or type(self).compute_mask is not Layer.compute_mask):
+        if not self._handles_masks():
+            if any(get_mask(x) is not None for x in nest.flatten(inputs)):
+                warnings.warn(
+                    f"Layer '{self.name}' ({type(self).__name__}) does not support masking but "
+                    "received an input with a mask (`_keras_mask`): the mask is dropped and the "
+                    "layers after it will not see it. Use a layer that supports masking, or "
+                    "remove the mask.", stacklevel=3)
             return [None] * len(flat_out)
         out_mask = self.compute_mask(inputs, mask)
         flat_mask = nest.flatten(out_mask) if out_mask is not None else [None]

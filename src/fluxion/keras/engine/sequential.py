@@ -12,6 +12,7 @@ Example:
 7850
 """
 from ...core.tensor import TensorShape
+from .. import backend
 from .functional import FunctionalGraph, InputLayer
 from .keras_tensor import KerasTensor
 from .layer import Layer, serialize
@@ -75,7 +76,7 @@ class Sequential(Model):
             return
         if self._graph is not None and not isinstance(layer, InputLayer):
             output = layer(self._graph.outputs)  # extend the built graph by one layer
-            self._graph = FunctionalGraph(self._graph.inputs, output, owner=self.name)
+            self._graph = self._connect(self._graph.inputs, output)
         else:
             self._rebuild()
 
@@ -102,8 +103,14 @@ class Sequential(Model):
         x = inputs = self._stack[0].output
         for layer in self._stack[1:]:
             x = layer(x)
-        self._graph = FunctionalGraph(inputs, x, owner=self.name)
+        self._graph = self._connect(inputs, x)
         self._build_shapes = tuple(inputs.shape)
+
+    def _connect(self, inputs, outputs):
+        # Keras 3 builds a hidden Functional model here, which takes a "functional" name: the
+        # names of the Functional models made after it are numbered as in Keras.
+        backend.unique_object_name("functional")
+        return FunctionalGraph(inputs, outputs, owner=self.name)
 
     def build(self, input_shape=None):
         """Builds the model for inputs of `input_shape` (including the batch dimension,

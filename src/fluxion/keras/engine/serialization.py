@@ -23,6 +23,55 @@ def register_keras_serializable(package="Custom", name=None):
     return decorator
 
 
+def get_custom_objects():
+    """The global dict of custom objects that configs and `load_model` resolve names with.
+
+    It is the live table: entries added to it are found by every later lookup.
+
+    Example:
+    >>> def my_activation(x):
+    ...     return x
+    >>> get_custom_objects()["my_activation"] = my_activation
+    """
+    return _CUSTOM_OBJECTS
+
+
+class CustomObjectScope:
+    """Within its `with` block, the names of the given dicts resolve to their objects.
+
+    Example:
+    >>> def swish_ish(x):
+    ...     return x
+    >>> with CustomObjectScope({"swish_ish": swish_ish}):
+    ...     "swish_ish" in get_custom_objects()
+    True
+    """
+
+    def __init__(self, *custom_objects):
+        for table in custom_objects:
+            if table is not None and not isinstance(table, dict):
+                raise TypeError(f"CustomObjectScope: expected dicts of names to objects, "
+                                f"received {type(table).__name__}.")
+        self._objects = {k: v for table in custom_objects if table for k, v in table.items()}
+        self._replaced = None
+
+    def __enter__(self):
+        self._replaced = {k: _CUSTOM_OBJECTS.get(k, _ABSENT) for k in self._objects}
+        _CUSTOM_OBJECTS.update(self._objects)
+        return self
+
+    def __exit__(self, *exc_info):
+        for key, previous in self._replaced.items():
+            if previous is _ABSENT:
+                _CUSTOM_OBJECTS.pop(key, None)
+            else:
+                _CUSTOM_OBJECTS[key] = previous
+
+
+custom_object_scope = CustomObjectScope
+_ABSENT = object()
+
+
 def serialize_keras_object(obj, module):
     """Returns the Keras 3 dict describing `obj` (None stays None, functions become names).
 

@@ -12,6 +12,17 @@ from ..engine.layer import Layer
 from ..engine.serialization import _CUSTOM_OBJECTS
 from ..random import SeedGenerator
 
+
+def check_no_quantization(layer, kwargs):
+    """Pops Keras's `quantization_config` from `kwargs`; only None (no quantization, what
+    `get_config` writes) is supported."""
+    config = kwargs.pop("quantization_config", None)
+    if config is not None:
+        raise ValueError(f"{layer}: quantization is not supported; expected "
+                         f"quantization_config=None. Received: quantization_config={config!r}. "
+                         "Remove the argument.")
+
+
 _KERAS1_NAMES = {"W_regularizer": "kernel_regularizer", "b_regularizer": "bias_regularizer",
                  "W_constraint": "kernel_constraint", "b_constraint": "bias_constraint",
                  "init": "kernel_initializer", "output_dim": "units"}
@@ -50,7 +61,7 @@ class Dense(Layer):
         bias_regularizer = legacy.pop("bias_regularizer", bias_regularizer)
         kernel_constraint = legacy.pop("kernel_constraint", kernel_constraint)
         bias_constraint = legacy.pop("bias_constraint", bias_constraint)
-        kwargs.pop("quantization_config", None)
+        check_no_quantization("Dense", kwargs)
         kwargs.pop("lora_rank", None)
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         if not isinstance(units, int) or isinstance(units, bool) or units <= 0:
@@ -104,6 +115,7 @@ class Dense(Layer):
             "bias_regularizer": regularizers.serialize(self.bias_regularizer),
             "kernel_constraint": constraints.serialize(self.kernel_constraint),
             "bias_constraint": constraints.serialize(self.bias_constraint),
+            "quantization_config": None,
         })
         if self.activity_regularizer is not None:
             config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)

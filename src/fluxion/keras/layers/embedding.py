@@ -9,6 +9,7 @@ from ...ops import array_ops as a
 from ...ops import math_ops as m
 from .. import constraints, initializers, regularizers
 from ..engine.layer import Layer
+from .core import check_no_quantization
 
 
 class Embedding(Layer):
@@ -33,7 +34,7 @@ class Embedding(Layer):
                  weights=None, **kwargs):
         input_length = kwargs.pop("input_length", None)
         kwargs.pop("lora_rank", None)
-        kwargs.pop("quantization_config", None)
+        check_no_quantization("Embedding", kwargs)
         if input_length is not None and "input_shape" not in kwargs and \
                 "batch_input_shape" not in kwargs:
             kwargs["input_shape"] = (input_length,)
@@ -80,4 +81,4 @@ class Embedding(Layer):
                 "embeddings_regularizer": regularizers.serialize(self.embeddings_regularizer),
                 "activity_regularizer": regularizers.serialize(self.activity_regularizer),
                 "embeddings_constraint": constraints.serialize(self.embeddings_constraint),
-                "mask_zero": self.mask_zero}
+                "mask_zero": self.mask_zero, "quantization_config": None}

@@ -22,7 +22,8 @@ class _Merge(Layer):
 
     Inputs of lower rank are expanded at axis 1 until the ranks match (`(batch, 4)` merges
     with `(batch, 3, 4)` as `(batch, 1, 4)`); a list of one input returns that input. The output
-    mask is the OR of the input masks, or None if any input has none.
+    mask is the OR of the input masks, or None if any input has none. Add, Subtract and Average
+    ignore the masks in their values; Multiply, Maximum and Minimum skip masked positions.
     """
 
     min_inputs = 1
@@ -53,11 +54,26 @@ class _Merge(Layer):
         known = [b for b in batch if b is not None]
         return (known[0] if known else None,) + tuple(rest)
 
-    def call(self, inputs):
+    def call(self, inputs, mask=None):
         return self._merge_all(_same_rank(inputs))
 
     def _merge_all(self, inputs):
         return reduce(self._merge, inputs)
+
+    def _merge_skipping_masked(self, inputs, mask):
+        """Folds `_merge` over the inputs, a masked position of one operand taking the other
+        operand's value (so it does not change the result); where every input is masked, the
+        result is the first input's value."""
+        inputs, masks = _same_rank_masked(inputs, mask)
+        out, out_mask = inputs[0], masks[0]
+        for x, mk in zip(inputs[1:], masks[1:]):
+            if mk is not None:
+                x = a.where(mk, x, out)
+            if out_mask is not None:
+                out = a.where(out_mask, out, x)
+            out_mask = None if mk is None or out_mask is None else m.logical_or(out_mask, mk)
+            out = self._merge(out, x)
+        return out
 
     def compute_mask(self, inputs, mask=None):
         if mask is None or not isinstance(mask, (list, tuple)):
@@ -85,21 +101,46 @@ class Subtract(_Merge):
 
 
 class Multiply(_Merge):
-    """The element-wise product of the inputs."""
+    """The element-wise product of the inputs.
+
+    A masked position of an input counts as 1; where all inputs have masks and every one is
+    masked, the output is 0.
+
+    Example:
+    >>> x = fluxion.constant([[[2.0], [3.0]]])
+    >>> x._keras_mask = fluxion.constant([[True, False]])
+    >>> keras.layers.Multiply()([x, fluxion.constant([[[5.0], [7.0]]])]).numpy()[..., 0]
+    array([[10.,  7.]], dtype=float32)
+    """
 
     _merge = staticmethod(m.multiply)
 
+    def call(self, inputs, mask=None):
+        inputs, masks = _same_rank_masked(inputs, mask)
+        one = m.cast(1, inputs[0].dtype)
+        out = reduce(m.multiply, [x if mk is None else a.where(mk, x, one)
+                                  for x, mk in zip(inputs, masks)])
+        if mask is not None and all(mk is not None for mk in masks):
+            out = a.where(reduce(m.logical_or, masks), out, m.cast(0, out.dtype))
+        return out
+
 
 class Maximum(_Merge):
-    """The element-wise maximum of the inputs."""
+    """The element-wise maximum of the inputs (masked positions of an input are skipped)."""
 
     _merge = staticmethod(m.maximum)
 
+    def call(self, inputs, mask=None):
+        return self._merge_skipping_masked(inputs, mask)
+
 
 class Minimum(_Merge):
-    """The element-wise minimum of the inputs."""
+    """The element-wise minimum of the inputs (masked positions of an input are skipped)."""
 
     _merge = staticmethod(m.minimum)
+
+    def call(self, inputs, mask=None):
+        return self._merge_skipping_masked(inputs, mask)
 
 
 class Average(_Merge):
@@ -146,7 +187,7 @@ class Concatenate(_Merge):
                     out[i] = y
         return tuple(out)
 
-    def call(self, inputs):
+    def call(self, inputs, mask=None):
         return a.concat(list(inputs), axis=self.axis)
 
     def compute_mask(self, inputs, mask=None):
@@ -259,16 +300,32 @@ def _size(dims):
     return int(np.prod([int(d) for d in dims], dtype=np.int64))
 
 
+def _same_rank_masked(inputs, mask):
+    """`_same_rank` of the inputs, and per input its mask (None if it has none) expanded over
+    the last axis to the input's shape (the same rank expansion applies)."""
+    inputs = list(inputs)
+    masks = list(mask) if isinstance(mask, (list, tuple)) else [None] * len(inputs)
+    full = []
+    for x, mk in zip(inputs, masks):
+        if mk is not None:
+            if len(mk.shape) < len(x.shape):
+                mk = a.expand_dims(mk, -1)
+            mk = m.logical_or(mk, a.zeros_like(x, dtype="bool"))
+        full.append(mk)
+    rank = max(len(x.shape) for x in inputs)
+    return _same_rank(inputs), [None if mk is None else _expand_to(mk, rank) for mk in full]
+
+
+def _expand_to(x, rank):
+    for _ in range(rank - len(x.shape)):
+        x = a.expand_dims(x, 1)
+    return x
+
+
 def _same_rank(inputs):
     """Expands lower-rank inputs at axis 1 until all have the highest rank."""
-    inputs = list(inputs)
     rank = max(len(x.shape) for x in inputs)
-    out = []
-    for x in inputs:
-        for _ in range(rank - len(x.shape)):
-            x = a.expand_dims(x, 1)
-        out.append(x)
-    return out
+    return [_expand_to(x, rank) for x in inputs]
 
 
 def _functional(cls):

@@ -189,7 +189,8 @@ class BatchNormalization(_Normalization):
             "moving_mean_initializer": initializers.serialize(self.moving_mean_initializer),
             "moving_variance_initializer": initializers.serialize(
                 self.moving_variance_initializer),
-            "synchronized": self.synchronized})
+            "synchronized": self.synchronized, "renorm": False, "renorm_clipping": None,
+            "renorm_momentum": 0.99})
         return config
 
 

@@ -113,14 +113,14 @@ Accuracy = wrapper_class("Accuracy", accuracy, "accuracy", """How often predicti
     Example:
     >>> float(Accuracy()([[1], [2], [3], [4]], [[0], [2], [3], [4]]))
     0.75
-    """)
+    """, direction="up")
 BinaryAccuracy = wrapper_class("BinaryAccuracy", binary_accuracy, "binary_accuracy", """How often
     `y_pred > threshold` matches binary labels (`threshold=0.5`).
 
     Example:
     >>> float(BinaryAccuracy()([[1], [1], [0], [0]], [[0.98], [1], [0], [0.6]]))
     0.75
-    """, threshold=0.5)
+    """, direction="up", threshold=0.5)
 CategoricalAccuracy = wrapper_class("CategoricalAccuracy", categorical_accuracy,
                                     "categorical_accuracy", """How often the argmax of the
     predictions matches the argmax of one-hot labels.
@@ -128,7 +128,7 @@ CategoricalAccuracy = wrapper_class("CategoricalAccuracy", categorical_accuracy,
     Example:
     >>> float(CategoricalAccuracy()([[0, 0, 1], [0, 1, 0]], [[0.1, 0.9, 0.8], [0.05, 0.95, 0]]))
     0.5
-    """)
+    """, direction="up")
 SparseCategoricalAccuracy = wrapper_class(
     "SparseCategoricalAccuracy", sparse_categorical_accuracy, "sparse_categorical_accuracy",
     """How often the argmax of the predictions matches integer labels.
@@ -136,14 +136,16 @@ SparseCategoricalAccuracy = wrapper_class(
     Example:
     >>> float(SparseCategoricalAccuracy()([[2], [1]], [[0.1, 0.6, 0.3], [0.05, 0.95, 0]]))
     0.5
-    """)
+    """, direction="up")
 TopKCategoricalAccuracy = wrapper_class(
     "TopKCategoricalAccuracy", top_k_categorical_accuracy, "top_k_categorical_accuracy",
-    "How often the one-hot label is in the top `k` (default 5) predictions.", k=5)
+    "How often the one-hot label is in the top `k` (default 5) predictions.", direction="up",
+    k=5)
 SparseTopKCategoricalAccuracy = wrapper_class(
     "SparseTopKCategoricalAccuracy", sparse_top_k_categorical_accuracy,
     "sparse_top_k_categorical_accuracy",
-    "How often the integer label is in the top `k` (default 5) predictions.", k=5)
+    "How often the integer label is in the top `k` (default 5) predictions.", direction="up",
+    k=5)
 
 MeanSquaredError = wrapper_class("MeanSquaredError", losses.mean_squared_error,
                                  "mean_squared_error", "The running mean squared error.")
@@ -209,7 +211,7 @@ LogCoshError = wrapper_class("LogCoshError", losses.log_cosh, "logcosh",
 CosineSimilarity = wrapper_class(
     "CosineSimilarity", lambda y, p, axis=-1: -losses.cosine_similarity(y, p, axis),
     "cosine_similarity", "The running mean cosine similarity (1 for equal directions).",
-    axis=-1)
+    direction="up", axis=-1)
 
 
 class RootMeanSquaredError(Mean):
@@ -222,6 +224,8 @@ class RootMeanSquaredError(Mean):
     >>> float(RootMeanSquaredError()([[0.0, 1.0], [1.0, 1.0]], [[1.0, 1.0], [1.0, 1.0]]))
     0.5
     """
+
+    _direction = "down"
 
     def __init__(self, name="root_mean_squared_error", dtype=None):
         super().__init__(name=name, dtype=dtype)

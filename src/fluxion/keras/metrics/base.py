@@ -11,7 +11,7 @@ from ...core.tensor import Tensor, convert_to_tensor
 from ...core.variable import Variable
 from ...ops import array_ops as a
 from ...ops import math_ops as m
-from .. import backend
+from .. import backend, losses
 from ..engine.serialization import serialize_keras_object
 from ..losses import squeeze_or_expand_to_same_rank
 
@@ -222,6 +222,10 @@ class Mean(Metric):
 class MeanMetricWrapper(Mean):
     """The running mean of `fn(y_true, y_pred, **kwargs)`, a per-sample metric function.
 
+    As in Keras, wrapping a Keras loss (a `keras.losses` function or a loss class instance)
+    marks the metric as minimised (`_direction = "down"`), which callbacks with `mode="auto"`
+    use; a metric of another function has no known direction.
+
     Example:
     >>> metric = MeanMetricWrapper(lambda y, p: fluxion.abs(y - p), name="mae")
     >>> float(metric([1.0, 2.0], [2.0, 4.0]))
@@ -232,6 +236,8 @@ class MeanMetricWrapper(Mean):
         super().__init__(name=name or auto_name("MeanMetricWrapper"), dtype=dtype)
         self._fn = fn
         self._fn_kwargs = kwargs
+        if any(fn is obj or type(fn) is obj for obj in losses.ALL.values()):
+            self._direction = "down"
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         values = self._fn(as_tensor(y_true), as_tensor(y_pred), **self._fn_kwargs)
@@ -253,9 +259,10 @@ class MeanMetricWrapper(Mean):
         return cls(**config)
 
 
-def wrapper_class(class_name, fn, default_name, doc, **defaults):
+def wrapper_class(class_name, fn, default_name, doc, direction=None, **defaults):
     """A `MeanMetricWrapper` subclass for `fn` with keyword hyper-parameters `defaults`
-    (positional arguments fill them in order, as Keras's constructors do)."""
+    (positional arguments fill them in order, as Keras's constructors do); `direction` ("up"
+    when higher is better) becomes the class's `_direction`."""
     keys = list(defaults)
 
     def __init__(self, *args, name=default_name, dtype=None, **kwargs):
@@ -270,6 +277,9 @@ def wrapper_class(class_name, fn, default_name, doc, **defaults):
         for key, value in params.items():
             setattr(self, key, value)
 
-    cls = type(class_name, (MeanMetricWrapper,), {"__init__": __init__, "__doc__": doc})
+    attrs = {"__init__": __init__, "__doc__": doc}
+    if direction is not None:
+        attrs["_direction"] = direction
+    cls = type(class_name, (MeanMetricWrapper,), attrs)
     cls.__module__ = "fluxion.keras.metrics"
     return cls

@@ -139,6 +139,8 @@ class Precision(_ConfusionMetric):
     0.6666666865348816
     """
 
+    _direction = "up"
+
     _COUNTS = ("true_positives", "false_positives")
 
     def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
@@ -156,6 +158,8 @@ class Recall(_ConfusionMetric):
     >>> float(Recall()([0, 1, 1, 1], [1, 0, 1, 1]))
     0.6666666865348816
     """
+
+    _direction = "up"
 
     _COUNTS = ("true_positives", "false_negatives")
 
@@ -234,6 +238,8 @@ class AUC(_ConfusionMetric):
     >>> round(float(auc([[1, 0], [0, 1], [1, 1]], [[0.9, 0.2], [0.4, 0.7], [0.3, 0.1]])), 4)
     0.75
     """
+
+    _direction = "up"
 
     def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation",
                  name=None, dtype=None, thresholds=None, multi_label=False, num_labels=None,

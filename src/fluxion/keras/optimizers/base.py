@@ -396,7 +396,8 @@ class Optimizer:
         variable.assign_sub(value)
 
     def _filter_empty_gradients(self, grads, variables):
-        missing = [v.name for g, v in zip(grads, variables) if g is None]
+        # named by their path ("dense/kernel") as Keras does; a plain Variable by its name
+        missing = [getattr(v, "path", v.name) for g, v in zip(grads, variables) if g is None]
         if len(missing) == len(grads):
             raise ValueError(f"{type(self).__name__}: no gradients provided for any variable "
                              f"({[v.name for v in variables]}). Check that the loss depends "

@@ -20,7 +20,13 @@ Example:
 10
 """
 from ..engine.model import deserialize_layer
-from ..engine.serialization import _CUSTOM_OBJECTS, register_keras_serializable
+from ..engine.serialization import (
+    _CUSTOM_OBJECTS,
+    CustomObjectScope,
+    custom_object_scope,
+    get_custom_objects,
+    register_keras_serializable,
+)
 from ..engine.serialization import serialize_keras_object as _serialize_object
 from .saving_api import load_model, load_weights, save_model, save_weights
 
@@ -110,4 +116,5 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True, **kwar
 
 __all__ = ["save_model", "load_model", "save_weights", "load_weights",
            "register_keras_serializable", "serialize_keras_object", "deserialize_keras_object",
-           "get_registered_object", "get_registered_name"]
+           "get_registered_object", "get_registered_name", "CustomObjectScope",
+           "custom_object_scope", "get_custom_objects"]

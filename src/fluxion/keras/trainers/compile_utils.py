@@ -15,6 +15,10 @@ def _per_output(value, output_names, what):
         if unknown:
             raise ValueError(f"compile: {what} names unknown outputs {unknown}; the model's "
                              f"outputs are {output_names}.")
+        if what == "loss" and len(value) != n:  # Keras 3: every output, None for no loss
+            raise ValueError(f"Expected keys {list(output_names)} in loss dict, but found "
+                             f"loss.keys()={list(value)}. Give every output a loss, None for "
+                             f"an output without one.")
         return [value.get(name) for name in output_names]
     if isinstance(value, (list, tuple)) and what == "loss" or \
             (isinstance(value, (list, tuple)) and value and isinstance(value[0], (list, tuple))):
@@ -47,9 +51,6 @@ class CompileLoss:
         self.output_names = output_names
         self.losses = [None if l is None else _loss_object(l)
                        for l in _per_output(loss, output_names, "loss")]
-        if all(l is None for l in self.losses):
-            raise ValueError("compile: no loss was given. Pass e.g. "
-                             "loss='categorical_crossentropy'.")
         weights = loss_weights if loss_weights is not None else 1.0
         if isinstance(weights, (list, tuple)) and len(weights) != len(output_names):
             raise ValueError(f"compile: loss_weights has {len(weights)} entries but the model "
@@ -63,6 +64,9 @@ class CompileLoss:
         self.metrics = list(self._trackers.values())
 
     def __call__(self, y_true, y_pred, sample_weight=None):
+        """The total loss, or None when compile() was given no loss."""
+        if all(loss is None for loss in self.losses):
+            return None
         ys_true, ys_pred = nest.flatten(y_true), nest.flatten(y_pred)
         if len(ys_true) != len(ys_pred):
             raise ValueError(f"The model has {len(ys_pred)} outputs but {len(ys_true)} label "

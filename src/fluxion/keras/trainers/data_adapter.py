@@ -8,6 +8,7 @@ In-memory arrays are converted once (float64 to float32, as Keras feeds float32 
 sliced per batch: a view when not shuffling, one gather per array per batch when shuffling.
 """
 import math
+import types
 import warnings
 
 import numpy as np
@@ -252,15 +253,62 @@ def make_batches(x, y=None, sample_weight=None, batch_size=None, shuffle=False,
                  steps_per_epoch=None, class_weight=None):
     """Returns an object with `.epoch()` (a generator of (x, y, sample_weight) batches) and
     `.steps` (batches per epoch, or None if unknown); with `steps_per_epoch`, a
-    `StepsBatches` that continues the data across epochs, as Keras does."""
+    `StepsBatches` that continues the data across epochs, as Keras does. As Keras, warns that
+    `shuffle=True` (fit's default) is ignored for a Dataset or a generator."""
     if isinstance(x, Dataset) or hasattr(x, "__next__") or (
             hasattr(x, "__getitem__") and hasattr(x, "on_epoch_end")):
         if y is not None:
             raise ValueError("When x is a Dataset, generator or Sequence, y must not be given: "
                              "the elements already hold (x, y) pairs.")
+        if shuffle and isinstance(x, (Dataset, types.GeneratorType)):
+            kind, expected = (("a tf.data.Dataset", "The Dataset is expected to already be "
+                               "shuffled (via `.shuffle(buffer_size)`).") if isinstance(x, Dataset)
+                              else ("a generator", "The generator is expected to yield "
+                                    "already-shuffled data."))
+            warnings.warn(f"`shuffle=True` was passed, but will be ignored since the data `x` "
+                          f"was provided as {kind}. {expected}", stacklevel=3)
         batches = IteratorBatches(x, steps_per_epoch)
     else:
         x, y, sample_weight = to_arrays(x), to_arrays(y), to_arrays(sample_weight)
         sample_weight = class_weights_to_sample_weights(y, class_weight, sample_weight)
         batches = ArrayBatches(x, y, sample_weight, batch_size or 32, shuffle)
     return batches if steps_per_epoch is None else StepsBatches(batches, steps_per_epoch)
+
+
+def unpack_x_y_sample_weight(data):
+    """Splits a batch into `(x, y, sample_weight)`, None for the parts it lacks.
+
+    A tuple or list of one, two or three elements is `(x,)`, `(x, y)` or
+    `(x, y, sample_weight)`; anything else is `x` alone.
+
+    Raises:
+        ValueError: for a tuple or list of more than three elements.
+
+    Example:
+    >>> unpack_x_y_sample_weight((1, 2))
+    (1, 2, None)
+    """
+    if isinstance(data, list):
+        data = tuple(data)
+    if not isinstance(data, tuple):
+        return data, None, None
+    if len(data) > 3:
+        raise ValueError(f"unpack_x_y_sample_weight: expected (x,), (x, y) or (x, y, "
+                         f"sample_weight), received a tuple of {len(data)} elements. Pack "
+                         "several inputs into one tuple or dict as x.")
+    return data + (None,) * (3 - len(data))
+
+
+def pack_x_y_sample_weight(x, y=None, sample_weight=None):
+    """The batch tuple of `x`, `y` and `sample_weight`, dropping the trailing None parts (a
+    tuple or list `x` alone is wrapped in a 1-tuple so that it stays one element).
+
+    Example:
+    >>> pack_x_y_sample_weight(1, 2)
+    (1, 2)
+    >>> pack_x_y_sample_weight(1)
+    1
+    """
+    if y is None:
+        return (x,) if isinstance(x, (tuple, list)) else x
+    return (x, y) if sample_weight is None else (x, y, sample_weight)

@@ -18,6 +18,7 @@ from .. import optimizers as optimizers_module
 from ..metrics import Mean
 from . import data_adapter
 from .compile_utils import CompileLoss, CompileMetrics, total_regularization
+from .data_adapter import pack_x_y_sample_weight, unpack_x_y_sample_weight
 
 
 def _output_names(model):
@@ -119,6 +120,16 @@ class Trainer:
             logs[tracker.name] = tracker.result()
         return dict(sorted(logs.items()))
 
+    def _epoch_logs(self, last_step_logs):
+        """The logs of an epoch (or evaluation): the metrics' results, or, when a custom step
+        returned other keys, what its last call returned (as Keras does)."""
+        logs = {k: _to_float(v) for k, v in self._logs().items()}
+        if isinstance(last_step_logs, dict):
+            step_logs = _float_logs(last_step_logs)
+            if set(step_logs) != set(logs):
+                return step_logs
+        return logs
+
     def _flatten_logs(self, logs):
         """The list `evaluate`/`*_on_batch` return: the loss, the per-output losses, the
         metrics of a single-output model in compile order, then the other keys sorted
@@ -132,28 +143,42 @@ class Trainer:
 
     # --- the steps -----------------------------------------------------------------------------
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
-        """The compiled loss of a batch plus the model's regularization losses."""
+        """The compiled loss of a batch plus the model's regularization losses (`add_loss`).
+
+        Raises:
+            ValueError: when there is neither (compile() had no loss and no layer adds one).
+        """
         loss = self.compiled_loss(y, y_pred, sample_weight)
         extra = total_regularization(self.losses)
-        return loss if extra is None else math_ops.add(loss, math_ops.cast(extra, loss.dtype))
+        if extra is None:
+            if loss is None:
+                raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`, "
+                                 "or add one with `add_loss()` in a layer.")
+            return loss
+        return extra if loss is None else math_ops.add(loss, math_ops.cast(extra, loss.dtype))
 
     def _update_metrics(self, loss, y, y_pred, sample_weight, batch_size):
         self._loss_tracker.update_state(loss, sample_weight=batch_size)
         self.compiled_metrics.update_state(y, y_pred, sample_weight)
 
     def train_step(self, data):
-        """One optimisation step on a batch `(x, y, sample_weight)`; returns the logs."""
+        """One optimisation step on a batch; returns the logs.
+
+        `data` is what the data yields: `x`, `(x,)`, `(x, y)` or `(x, y, sample_weight)`
+        (`keras.utils.unpack_x_y_sample_weight` splits it). Override it to customise `fit`;
+        the logs it returns reach the callbacks, and those of the epoch's last step become the
+        epoch's logs unless they have the keys of `model.metrics`' results."""
         self._train_update(data)
         return self._logs()
 
     def test_step(self, data):
-        """Evaluates a batch `(x, y, sample_weight)`; returns the logs."""
+        """Evaluates a batch (`data` as in `train_step`); returns the logs."""
         self._test_update(data)
         return self._logs()
 
     def _train_update(self, data):
         """`train_step` without computing the logs: the update and the metric states."""
-        x, y, sample_weight = data
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
         with GradientTape() as tape:
             y_pred = self(x, training=True)
             loss = self.compute_loss(x, y, y_pred, sample_weight)
@@ -163,13 +188,13 @@ class Trainer:
         self._update_metrics(loss, y, y_pred, sample_weight, _batch_size(x))
 
     def _test_update(self, data):
-        x, y, sample_weight = data
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
         y_pred = self(x, training=False)
         loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
         self._update_metrics(loss, y, y_pred, sample_weight, _batch_size(x))
 
     def predict_step(self, data):
-        x, _, _ = data
+        x, _, _ = unpack_x_y_sample_weight(data)
         return self(x, training=False)
 
     def _compiled(self, step):
@@ -205,10 +230,15 @@ class Trainer:
             self._predict_function = self._compiled(self.predict_step)
         return self._predict_function
 
-    def _ensure_built(self, x):
-        """Builds the model and the optimizer eagerly from a first batch, before any trace."""
-        if not self.built:
-            self(x, training=False)
+    def _ensure_built(self, batch):
+        """Builds the model, the compiled metrics (so that `model.metrics` lists them in a
+        custom step) and the optimizer eagerly from a first `(x, y, sample_weight)` batch,
+        before any trace."""
+        x, y = batch[0], batch[1]
+        y_pred = None if self.built else self(x, training=False)
+        metrics = getattr(self, "compiled_metrics", None)
+        if metrics is not None and not metrics.built and y is not None:
+            metrics.build(y, self(x, training=False) if y_pred is None else y_pred)
         if self.optimizer is not None and not getattr(self.optimizer, "built", True):
             self.optimizer.build(self.trainable_variables)
 
@@ -253,16 +283,16 @@ class Trainer:
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             callback_list.on_epoch_begin(epoch, {})
-            step = -1
+            step, batch_logs = -1, None
             epoch_batches = batches.epoch(reuse_buffers=True) if reuse_buffers else \
                 batches.epoch()
             for step, batch in enumerate(epoch_batches):
                 if batches.steps is not None and step >= batches.steps:
                     break
                 if step == 0:
-                    self._ensure_built(batch[0])
+                    self._ensure_built(batch)
                 callback_list.on_train_batch_begin(step, {})
-                batch_logs = train_function(batch)
+                batch_logs = train_function(pack_x_y_sample_weight(*batch))
                 callback_list.on_train_batch_end(step, batch_logs)
                 if self.stop_training:
                     break
@@ -270,7 +300,7 @@ class Trainer:
                 raise ValueError("fit: the training data produced no batches. Check that x "
                                  "is not empty and that a dataset or generator is not "
                                  "exhausted.")
-            logs = {k: _to_float(v) for k, v in self._logs().items()}
+            logs = self._epoch_logs(batch_logs)
             if validation_data is not None and _should_validate(epoch, validation_freq):
                 val_logs = self._evaluate_logs(validation_data, validation_batch_size or
                                                batch_size or 32, validation_steps,
@@ -294,19 +324,20 @@ class Trainer:
             batches = data_adapter.make_batches(data, None, None, batch_size, False, steps)
         test_function = self._step_function("test", callback_list)
         self.reset_metrics()
+        batch_logs = None
         if callback_list is not None:
             callback_list.on_test_begin({})
         for step, batch in enumerate(batches.epoch()):
             if batches.steps is not None and step >= batches.steps:
                 break
             if step == 0:
-                self._ensure_built(batch[0])
+                self._ensure_built(batch)
             if callback_list is not None:
                 callback_list.on_test_batch_begin(step, {})
-            batch_logs = test_function(batch)
+            batch_logs = test_function(pack_x_y_sample_weight(*batch))
             if callback_list is not None:
                 callback_list.on_test_batch_end(step, batch_logs)
-        logs = {k: _to_float(v) for k, v in sorted(self._logs().items())}
+        logs = self._epoch_logs(batch_logs)
         if callback_list is not None:
             callback_list.on_test_end(logs)
         return logs
@@ -361,10 +392,11 @@ class Trainer:
             if batches.steps is not None and step >= batches.steps:
                 break
             if step == 0:
-                self._ensure_built(batch[0])
+                self._ensure_built(batch)
             if callback_list is not None:
                 callback_list.on_predict_batch_begin(step, {})
-            outputs.append(nest.map_structure(np.asarray, predict_function(batch)))
+            outputs.append(nest.map_structure(np.asarray,
+                                              predict_function(pack_x_y_sample_weight(*batch))))
             if callback_list is not None:
                 callback_list.on_predict_batch_end(step, {"outputs": outputs[-1]})
         if not outputs:
@@ -398,7 +430,7 @@ class Trainer:
         sample_weight = data_adapter.class_weights_to_sample_weights(y, class_weight,
                                                                      sample_weight)
         data_adapter.num_samples(x, y, sample_weight)
-        self._ensure_built(x)
+        self._ensure_built((x, y, sample_weight))
         return x, y, sample_weight
 
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
@@ -412,7 +444,7 @@ class Trainer:
         batch = self._batch(x, y, sample_weight, class_weight)
         if reset_metrics:
             self.reset_metrics()
-        logs = {k: _to_float(v) for k, v in sorted(self.make_train_function()(batch).items())}
+        logs = _float_logs(self.make_train_function()(pack_x_y_sample_weight(*batch)))
         return logs if return_dict else self._flatten_logs(logs)
 
     def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True,
@@ -426,7 +458,7 @@ class Trainer:
         batch = self._batch(x, y, sample_weight)
         if reset_metrics:
             self.reset_metrics()
-        logs = {k: _to_float(v) for k, v in sorted(self.make_test_function()(batch).items())}
+        logs = _float_logs(self.make_test_function()(pack_x_y_sample_weight(*batch)))
         return logs if return_dict else self._flatten_logs(logs)
 
     def predict_on_batch(self, x):
@@ -436,8 +468,21 @@ class Trainer:
         >>> model.predict_on_batch(x_batch)  # doctest: +SKIP
         """
         x = data_adapter.to_arrays(x)
-        self._ensure_built(x)
-        return nest.map_structure(np.asarray, self.make_predict_function()((x, None, None)))
+        self._ensure_built((x, None, None))
+        return nest.map_structure(np.asarray,
+                                  self.make_predict_function()(pack_x_y_sample_weight(x)))
+
+
+def _float_logs(logs):
+    """A step's logs as Python floats sorted by name, nested dicts merged in (Keras's
+    `compile_metrics` entry of a custom step's logs is a dict)."""
+    flat = {}
+    for key, value in logs.items():
+        if isinstance(value, dict):
+            flat.update(_float_logs(value))
+        else:
+            flat[key] = _to_float(value)
+    return dict(sorted(flat.items()))
 
 
 def _batch_size(x):

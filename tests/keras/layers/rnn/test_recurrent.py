@@ -566,3 +566,14 @@ def test_stateful_layer_called_with_another_batch_size():
                                          r"input sequences must be the same.*Expected batch "
                                          r"size: 3\n- Received batch size: 2"):
         layer(X[:2])
+
+
+def test_keras_implementation_and_use_cudnn_attributes():
+    # TF 2.21: LSTMCell/GRUCell keep `implementation` (default 2), LSTM/GRU `use_cudnn` ("auto")
+    assert layers.LSTMCell(3).implementation == 2 and layers.GRUCell(3).implementation == 2
+    assert layers.LSTMCell(3, implementation=1).implementation == 1
+    assert not hasattr(layers.SimpleRNNCell(3), "implementation")
+    assert layers.LSTM(3).use_cudnn == "auto" and layers.GRU(3, use_cudnn=False).use_cudnn is False
+    assert not hasattr(layers.SimpleRNN(3), "use_cudnn")
+    assert "implementation" not in layers.LSTMCell(3).get_config()
+    assert "use_cudnn" not in layers.LSTM(3).get_config()

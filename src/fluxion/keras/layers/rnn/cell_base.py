@@ -25,8 +25,10 @@ class RecurrentCell(DropoutRNNCell, Layer):
                  kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None,
                  kernel_constraint=None, recurrent_constraint=None, bias_constraint=None,
                  dropout=0.0, recurrent_dropout=0.0, seed=None, **kwargs):
-        kwargs.pop("implementation", None)
+        implementation = kwargs.pop("implementation", 2)  # no effect: one implementation here
         super().__init__(**kwargs)
+        if self.gates > 1:  # as Keras, LSTMCell and GRUCell keep it (not in the config)
+            self.implementation = implementation
         if not isinstance(units, int) or isinstance(units, bool) or units <= 0:
             raise ValueError("Received an invalid value for argument `units`, expected a "
                              f"positive integer, got {units}.")

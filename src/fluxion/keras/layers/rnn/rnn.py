@@ -417,10 +417,12 @@ class CellRNN(RNN):
         cell = self.cell_class(**cell_kwargs, dtype=kwargs.get("dtype"),
                                trainable=kwargs.get("trainable", True),
                                name=to_snake_case(self.cell_class.__name__))
-        kwargs.pop("use_cudnn", None)
+        use_cudnn = kwargs.pop("use_cudnn", "auto")  # no GPU: kept for Keras code that reads it
         kwargs.pop("time_major", None)
         kwargs.pop("implementation", None)
         super().__init__(cell, **rnn_kwargs, **kwargs)
+        if self.cell_class.gates > 1:  # LSTM and GRU, as Keras
+            self.use_cudnn = use_cudnn
         self._cell_args = tuple(cell_kwargs)
 
     def __getattr__(self, name):
