@@ -32,13 +32,18 @@ def _out_array(value, dtype, op_name):
 
 def _call(func, arrays, out_dtypes, as_tensors, op_name):
     args = [wrap(np.asarray(a)) if as_tensors else a for a in arrays]
-    result = func(*args)
-    results = [] if result is None and not out_dtypes else \
-        list(result) if isinstance(result, (list, tuple)) else [result]
-    if len(results) != len(out_dtypes):
-        raise ValueError(f"{op_name}: the function returned {len(results)} values but Tout "
-                         f"lists {len(out_dtypes)}.")
+    results = _results(func(*args), len(out_dtypes), op_name)
     return tuple(_out_array(r, d, op_name) for r, d in zip(results, out_dtypes))
+
+
+def _results(result, count, op_name):
+    """The function's return value as a list of `count` values (Tout's length)."""
+    results = [] if result is None and not count else \
+        list(result) if isinstance(result, (list, tuple)) else [result]
+    if len(results) != count:
+        raise ValueError(f"{op_name}: the function returned {len(results)} values but Tout "
+                         f"lists {count}.")
+    return results
 
 
 def _kernel(*arrays, func, out_specs, op_name):
@@ -96,12 +101,7 @@ def _run(op, op_name, func, inp, Tout):  # noqa: N803
     single, specs = _specs(op_name, Tout, inputs)
     if state.tracer is None:
         if op is _PY_FUNCTION:  # eager: the tape sees the function's own ops
-            result = func(*inputs)
-            results = [] if result is None and not specs else \
-                list(result) if isinstance(result, (list, tuple)) else [result]
-            if len(results) != len(specs):
-                raise ValueError(f"{op_name}: the function returned {len(results)} values but "
-                                 f"Tout lists {len(specs)}.")
+            results = _results(func(*inputs), len(specs), op_name)
             outs = []
             for r, s in zip(results, specs):
                 if isinstance(r, Tensor) and r._value.dtype != s.dtype:
