@@ -32,6 +32,7 @@ import common as C  # noqa: E402
 from fluxion import keras  # noqa: E402
 from fluxion.graph import passes as graph_passes  # noqa: E402
 from fluxion.keras import layers  # noqa: E402
+from fluxion.kernels import compiled  # noqa: E402
 
 
 def workload(name):
@@ -137,6 +138,7 @@ def main():
                         help="compare the default graph passes with them less pass NAME")
     parser.add_argument("--rounds", type=int, default=8)
     args = parser.parse_args()
+    compiled.wait()  # the compiled kernels (numba, if installed) from the first epoch on
     if args.without_pass:
         passes = graph_passes.DEFAULT_PASSES
         if args.without_pass not in [p.__name__ for p in passes]:

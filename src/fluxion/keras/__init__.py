@@ -5,6 +5,7 @@ Example:
 >>> model = keras.Sequential([keras.Input((784,)), keras.layers.Dense(10, activation="softmax")])
 >>> model.compile(optimizer="sgd", loss="categorical_crossentropy", metrics=["accuracy"])
 """
+from ..kernels import compiled as _compiled
 from . import (
     activations,
     backend,
@@ -27,3 +28,5 @@ from .engine.functional import Input
 from .engine.input_spec import InputSpec
 from .engine.layer import Layer
 from .models import Model, Sequential
+
+_compiled.preload()  # numba's kernels, if installed, load while the program sets up

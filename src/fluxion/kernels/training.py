@@ -1,4 +1,4 @@
-"""Fused optimizer updates (as TensorFlow's `ResourceApply*` kernels): NumPy only.
+"""Fused optimizer updates (as TensorFlow's `ResourceApply*` kernels) in NumPy.
 
 A rule updates one contiguous 1-D slice of a variable and of its slots in place:
 `rule(p, g, *, <slots>, <scalars>, <hyper-parameters>)`: array slices, scalars of the
@@ -7,10 +7,12 @@ at once, in pieces spread over the cores (`kernels.parallel`). Every element get
 arithmetic whatever the pieces, so results do not depend on the number of threads.
 
 The rules are Keras 3's update rules; `keras.optimizers` uses them for every built-in optimizer.
+Where numba is installed, `update` runs the compiled rule of the same name instead
+(`kernels.compiled`): one pass instead of a dozen, the same bits.
 """
 import numpy as np
 
-from . import parallel
+from . import compiled, parallel
 
 # Elements updated at a time: each array's slice (0.5 MB of float32) stays in a core's cache
 # through the update's passes. Measured on 2 cores: a second thread pays off from about
@@ -41,7 +43,7 @@ def update(rule, params, grads, slots, scalars, hyper):
     # Hyper-parameters stay Python numbers: NumPy applies them in the arrays' dtype, and
     # `1 - beta` keeps its double precision (in float32, 1 - 0.999 is off by 5e-5).
     constants = {**{k: dtype(v) for k, v in scalars.items()}, **hyper}
-    step = RULES[rule]
+    step = compiled.kernel(rule, dtype) or RULES[rule]
     units = [(k, i, min(i + UNIT, p.size)) for k, p in enumerate(params)
              for i in range(0, p.size, UNIT)]
 

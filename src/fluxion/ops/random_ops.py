@@ -42,7 +42,7 @@ import numpy as np
 
 from ..core import dtypes
 from ..core.tensor import Tensor, convert_to_tensor
-from ..kernels import parallel
+from ..kernels import compiled, parallel
 from .math_ops import add, multiply, subtract
 from .registry import OpDef, Spec, bind
 
@@ -158,16 +158,22 @@ _COUNTER = (1).to_bytes(8, "little")    # SFC64's fourth state word, its counter
 _local = threading.local()              # one SFC64 per thread: blocks are made in parallel
 
 
+def _block_state(words_key, block):
+    """The SFC64 state (four words) that starts block `block` of the stream whose
+    `words_key()` is `words_key`."""
+    digest = hashlib.blake2b(_SEED_WORDS.pack(*words_key, block), digest_size=24).digest()
+    return np.frombuffer(digest + _COUNTER, "<u8")
+
+
 def _block_words(words_key, block, count):
     """The first `count` (at most `BLOCK_WORDS`) raw words of block `block` of the stream
     whose `words_key()` is `words_key`, after `_WARM_UP` words to skip."""
-    digest = hashlib.blake2b(_SEED_WORDS.pack(*words_key, block), digest_size=24).digest()
     try:
         bit_generator = _local.sfc64
     except AttributeError:
         bit_generator = _local.sfc64 = np.random.SFC64(0)
     bit_generator.state = {"bit_generator": "SFC64",
-                           "state": {"state": np.frombuffer(digest + _COUNTER, "<u8")},
+                           "state": {"state": _block_state(words_key, block)},
                            "has_uint32": 0, "uinteger": 0}
     return bit_generator.random_raw(count + _WARM_UP)
 
@@ -203,8 +209,13 @@ def _fill_from_words(stream, shape, dtype, per_word, convert, args, out):
 def _fill_blocks(words_key, flat, per_word, convert, args, start, stop):
     """Elements `[start, stop)` of `_fill_from_words` (`start` a multiple of the block size)."""
     block_size = BLOCK_WORDS * per_word
+    name = _COMPILED.get(convert)
+    fused = compiled.kernel(name, flat.dtype) if name else None
     for low in range(start, stop, block_size):
         high = min(low + block_size, stop)
+        if fused is not None:  # the words and the conversion in one compiled loop
+            fused(_block_state(words_key, low // block_size), _WARM_UP, *args, flat[low:high])
+            continue
         words = _block_words(words_key, low // block_size, -(-(high - low) // per_word))
         skip = _WARM_UP * per_word
         convert((words.view(np.uint32) if per_word == 2 else words)[skip:skip + high - low],
@@ -220,6 +231,9 @@ def _to_unit_float(bits, out):
 
 def _to_keep_mask(bits, out, threshold, scale):
     np.multiply(bits >= threshold, scale, out=out)
+
+
+_COMPILED = {_to_keep_mask: "keep_mask"}  # converters with a compiled kernel (kernels.compiled)
 
 
 def _draw_uniform(stream, shape, dtype, out=None):

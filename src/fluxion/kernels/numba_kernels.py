@@ -1,0 +1,109 @@
+"""The compiled kernels themselves (numba); `kernels.compiled` imports this module on a thread.
+
+Each loop does an element's arithmetic as its NumPy counterpart does, in the same order and
+precision: no fused multiply-add, no reassociation (numba's defaults), `error_model="numpy"` so
+that a division by zero gives inf/nan as NumPy does (and lets LLVM vectorise the loop). The
+results are therefore bit-identical to NumPy's (tests/kernels/test_compiled.py).
+
+Signatures are explicit, so everything compiles when this module is imported, and `cache=True`
+keeps the machine code on disk for the next process.
+"""
+import numba
+import numpy as np
+
+_options = dict(cache=True, nogil=True, error_model="numpy")
+
+# Signatures are float32 only, because each costs about 5 ms to load from the cache (float64
+# runs NumPy); arrays the kernels only read are typed read-only, which writable ones also fit.
+F = numba.float32
+OUT = numba.types.Array(F, 1, "C")
+IN = numba.types.Array(F, 1, "C", readonly=True)
+void = numba.types.void
+
+
+# --- optimizer rules: the same arguments as kernels.training's NumPy rules ---------------------
+@numba.njit(void(OUT, IN, OUT, OUT, F, F, F, F), **_options)
+def _adam(p, g, m, v, keep_1, keep_2, alpha, epsilon):
+    for i in range(p.size):
+        gi = g[i]
+        mi = m[i] + (gi - m[i]) * keep_1
+        vi = v[i] + (gi * gi - v[i]) * keep_2
+        m[i] = mi
+        v[i] = vi
+        p[i] = p[i] - (mi * alpha) / (np.sqrt(vi) + epsilon)
+
+
+@numba.njit(void(OUT, IN, OUT, OUT, OUT, F, F, F, F), **_options)
+def _amsgrad(p, g, m, v, v_hat, keep_1, keep_2, alpha, epsilon):
+    for i in range(p.size):
+        gi = g[i]
+        mi = m[i] + (gi - m[i]) * keep_1
+        vi = v[i] + (gi * gi - v[i]) * keep_2
+        hi = v_hat[i]
+        if vi > hi or vi != vi:  # np.maximum: the larger, NaN if either is
+            hi = vi
+        m[i] = mi
+        v[i] = vi
+        v_hat[i] = hi
+        p[i] = p[i] - (mi * alpha) / (np.sqrt(hi) + epsilon)
+
+
+def adam(p, g, alpha, momentum, velocity, beta_1, beta_2, epsilon, velocity_hat=None):
+    """`kernels.training.adam` in one pass."""
+    dtype = p.dtype.type
+    # As NumPy applies a Python float to an array: computed in double, then rounded once.
+    keep_1, keep_2, epsilon = dtype(1 - beta_1), dtype(1 - beta_2), dtype(epsilon)
+    if velocity_hat is None:
+        _adam(p, g, momentum, velocity, keep_1, keep_2, alpha, epsilon)
+    else:
+        _amsgrad(p, g, momentum, velocity, velocity_hat, keep_1, keep_2, alpha, epsilon)
+
+
+@numba.njit(void(OUT, IN, F), **_options)
+def _sgd(p, g, lr):
+    for i in range(p.size):
+        p[i] = p[i] - g[i] * lr
+
+
+@numba.njit(void(OUT, IN, OUT, F, F, numba.boolean), **_options)
+def _sgd_momentum(p, g, m, lr, rate, nesterov):
+    for i in range(p.size):
+        step = g[i] * lr
+        mi = m[i] * rate - step
+        m[i] = mi
+        p[i] = p[i] + (mi * rate - step if nesterov else mi)
+
+
+def sgd(p, g, lr, momentum=None, momentum_rate=0.0, nesterov=False):
+    """`kernels.training.sgd` in one pass."""
+    if momentum is None:
+        _sgd(p, g, lr)
+    else:
+        _sgd_momentum(p, g, momentum, lr, p.dtype.type(momentum_rate), bool(nesterov))
+
+
+# --- dropout's keep mask from SFC64 words (ops.random_ops) -----------------------------------
+@numba.njit(void(numba.types.Array(numba.uint64, 1, "C", readonly=True), numba.int64,
+                 numba.uint32, F, OUT), **_options)
+def keep_mask(state, skip, threshold, scale, out):
+    """`out[i] = scale` where the stream's i-th 32-bit value is at least `threshold`, else 0.
+
+    The stream is NumPy's SFC64 started at `state` (four words), its first `skip` 64-bit words
+    dropped, each word giving its low then its high 32 bits.
+    """
+    a, b, c, counter = state[0], state[1], state[2], state[3]
+    n = out.size
+    for k in range(skip + (n + 1) // 2):
+        word = a + b + counter
+        counter += np.uint64(1)
+        a = b ^ (b >> np.uint64(11))
+        b = c + (c << np.uint64(3))
+        c = ((c << np.uint64(24)) | (c >> np.uint64(40))) + word
+        i = 2 * (k - skip)
+        if i >= 0:  # `scale * kept` rather than a branch on random bits, which mispredicts
+            out[i] = scale * (np.uint32(word & np.uint64(0xFFFFFFFF)) >= threshold)
+            if i + 1 < n:
+                out[i + 1] = scale * (np.uint32(word >> np.uint64(32)) >= threshold)
+
+
+RULES = {"adam": adam, "sgd": sgd}
