@@ -4,13 +4,15 @@ import numpy as np
 import pytest
 
 from fluxion import keras
-from fluxion.kernels import compiled, training
-from fluxion.ops import random_ops
+from fluxion.kernels import compiled, nn, training
+from fluxion.ops import index_ops, math_ops, random_ops
 
 
 @pytest.fixture(scope="module", autouse=True)
 def loaded():
-    assert compiled.wait() == ["adam", "keep_mask", "sgd"], "numba is missing: pip install numba"
+    assert compiled.wait() == ["adam", "argmax_rows", "cross_entropy_columns", "divide_columns",
+                               "keep_mask", "relu", "relu_grad", "sgd", "shifted_columns",
+                               "sum_rows"], "numba is missing: pip install numba"
 
 
 @pytest.fixture
@@ -77,6 +79,77 @@ def test_keep_mask_is_numpys_bit_for_bit(use_compiled, size, rate):
     np.testing.assert_array_equal(masks[1], masks[0])
     if size > 1000:
         assert abs(np.mean(masks[1] == 0) - rate) < 0.02
+
+
+def _specials(shape, seed=0):
+    """float32 values of `shape` with zeros of both signs, NaN, infinities and subnormals."""
+    x = np.random.default_rng(seed).standard_normal(shape).astype(np.float32)
+    flat = x.reshape(-1)
+    specials = [0.0, -0.0, np.nan, np.inf, -np.inf, 1e-40, -1e-40, 3e38]
+    flat[:8] = specials[:flat.size]
+    return x
+
+
+def _both_ways(use_compiled, fn):
+    results = []
+    for flag in (False, True):
+        use_compiled(flag)
+        with np.errstate(all="ignore"):
+            results.append(fn())
+    return results
+
+
+def _assert_same_bits(numpy_result, compiled_result):
+    assert compiled_result.dtype == numpy_result.dtype
+    assert compiled_result.shape == numpy_result.shape
+    np.testing.assert_array_equal(compiled_result.view(np.uint8), numpy_result.view(np.uint8))
+
+
+@pytest.mark.parametrize("shape", [(128, 128), (3, 5, 7), (1, 1), (70000, 1)])
+def test_relu_and_its_gradient_are_numpys_bit_for_bit(use_compiled, shape):
+    x, g = _specials(shape, 1), _specials(shape, 2)
+    _assert_same_bits(*_both_ways(use_compiled, lambda: nn.relu(x)))
+    out = np.empty_like(x)
+    _assert_same_bits(*_both_ways(use_compiled, lambda: nn.relu(x, out=out).copy()))
+    y = nn.relu(x)
+    _assert_same_bits(*_both_ways(use_compiled, lambda: nn.relu_grad(g, y)))
+    x_strided = _specials((shape[0], 2 * shape[-1]), 3)[:, ::2]  # not contiguous: NumPy runs
+    _assert_same_bits(*_both_ways(use_compiled, lambda: nn.relu(x_strided)))
+
+
+@pytest.mark.parametrize("shape", [(128, 10), (4, 3, 6), (7, 1), (2, 3000)])
+@pytest.mark.parametrize("output_type", [np.int64, np.int32])
+def test_argmax_is_numpys_with_nan_never_winning(use_compiled, shape, output_type):
+    with np.errstate(over="ignore"):
+        x = np.round(_specials(shape) * 2) / 2  # ties, which the first index wins
+    x.reshape(-1, shape[-1])[1, :] = np.nan  # an all-NaN row gives 0
+    kernel = index_ops._ARGMAX.kernel
+    results = _both_ways(use_compiled, lambda: kernel(x, axis=x.ndim - 1,
+                                                       output_type=output_type))
+    _assert_same_bits(*results)
+    assert results[1].reshape(-1)[1] == 0
+
+
+@pytest.mark.parametrize("shape", [(128, 128), (1000, 7), (3, 100000), (1, 9), (40, 3, 5)])
+def test_sum_over_the_first_axis_is_numpys_bit_for_bit(use_compiled, shape):
+    x = np.random.default_rng(4).standard_normal(shape).astype(np.float32) * 1000
+    for keepdims in (False, True):
+        _assert_same_bits(*_both_ways(use_compiled,
+                                      lambda: math_ops._sum_kernel(x, (0,), keepdims)))
+
+
+@pytest.mark.parametrize("shape", [(128, 10), (64, 2), (5, 30, 7), (200, 32)])
+def test_softmax_and_cross_entropy_are_numpys_bit_for_bit(use_compiled, shape):
+    logits = np.random.default_rng(5).standard_normal(shape).astype(np.float32) * 30
+    flat = logits.reshape(-1, shape[-1])
+    flat[0, :] = -np.inf  # a row of -inf gives NaN, as in TensorFlow
+    flat[1, 0], flat[2, :] = np.nan, 1e30
+    labels = np.random.default_rng(6).dirichlet(np.ones(shape[-1]), flat.shape[0])
+    labels = labels.astype(np.float32).reshape(shape)
+    assert nn._compiled_columns(logits, logits.ndim - 1, "divide_columns") is not None
+    _assert_same_bits(*_both_ways(use_compiled, lambda: nn.softmax(logits, logits.ndim - 1)))
+    _assert_same_bits(*_both_ways(use_compiled, lambda: nn.softmax_cross_entropy(
+        labels, logits, logits.ndim - 1)))
 
 
 def test_training_with_and_without_compiled_kernels_is_bit_identical(use_compiled):

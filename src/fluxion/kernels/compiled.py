@@ -92,4 +92,4 @@ def _load():
                       stacklevel=1)
         _kernels = {}
         return
-    _kernels = {**numba_kernels.RULES, "keep_mask": numba_kernels.keep_mask}
+    _kernels = {**numba_kernels.RULES, **numba_kernels.KERNELS}

@@ -1,4 +1,5 @@
-"""NumPy kernels of the fused neural-network primitives (`fluxion.nn`). No fluxion imports here.
+"""NumPy kernels of the fused neural-network primitives (`fluxion.nn`), and the compiled ones
+(`kernels.compiled`) where they are installed. No imports from outside `kernels`.
 
 Every kernel keeps its input's dtype (Python scalars are weak under NumPy 2, so `x * 0.5` stays
 float32) and is written to stay finite for any finite input: softmax-style kernels subtract the
@@ -6,6 +7,7 @@ row maximum before `exp`, sigmoid-style kernels only ever exponentiate `-|x|`.
 """
 import numpy as np
 
+from . import compiled
 from .reduce import last_axis as reduce_last_axis
 from .reduce import short_last_axis
 from .shapes import fold_rows
@@ -35,6 +37,9 @@ def relu(x, out=None):
     vectorised one, 2-3x faster. So a contiguous `x` is seen as rows of a power-of-two width
     (one of a few: the rows of zeros are kept).
     """
+    fast = _compiled_elementwise("relu", x, out)
+    if fast is not None:
+        return fast(x, out=out)
     width = fold_rows(x.size, 1, _LONG_ROW) if x.flags.c_contiguous else 1
     if width < _MIN_ROW or (out is not None and not out.flags.c_contiguous):
         return np.maximum(x, _zeros(x.dtype, 0), out=out)
@@ -64,7 +69,26 @@ def bias_add(x, b, out=None):
 
 def relu_grad(g, y, out=None):
     """The cotangent of relu: `g` where relu's output `y` is positive, else 0."""
+    fast = _compiled_elementwise("relu_grad", g, out, y)
+    if fast is not None:
+        return fast(g, y, out=out)
     return np.multiply(g, y > 0, out=out)
+
+
+def _compiled_elementwise(name, x, out, *others):
+    """`f(*inputs, out=None)` running the compiled kernel `name` over flat views, when there is
+    one for `x`'s dtype and every array is C-contiguous with `x`'s shape; else None."""
+    kernel = compiled.kernel(name, x.dtype)
+    if kernel is None or not x.flags.c_contiguous or \
+            any(a.shape != x.shape or not a.flags.c_contiguous for a in others) or \
+            (out is not None and (out.shape != x.shape or not out.flags.c_contiguous)):
+        return None
+
+    def run(*inputs, out=None):
+        out = np.empty_like(x) if out is None else out
+        kernel(*(a.reshape(-1) for a in inputs), out.reshape(-1))
+        return out
+    return run
 
 
 def relu6(x):
@@ -118,10 +142,39 @@ def _from_columns(t, shape):
     return np.ascontiguousarray(t.T).reshape(shape)
 
 
+def _compiled_columns(x, axis, last):
+    """The compiled kernels `shifted_columns`, `sum_rows` and `last` when `x` goes through
+    `_by_column`, is C-contiguous and they exist for its dtype; else None."""
+    kernels = [compiled.kernel(name, x.dtype) for name in ("shifted_columns", "sum_rows", last)]
+    if None in kernels or axis != x.ndim - 1 or not short_last_axis(x) or \
+            not x.flags.c_contiguous:
+        return None
+    return kernels
+
+
+def _exp_sums(kernels, x):
+    """`(t, exp(t), sum(exp(t), 0))` for `t` the shifted (classes, rows) transpose of `x`,
+    as `_by_column`, `-= max` and NumPy's `exp` and column sums make them."""
+    shift, sum_rows, _ = kernels
+    rows = x.reshape(-1, x.shape[-1])
+    t = np.empty(rows.shape[::-1], x.dtype)
+    shift(rows, t)
+    e = np.exp(t)
+    total = np.empty(rows.shape[0], x.dtype)
+    sum_rows(e, total)
+    return t, e, total
+
+
 def softmax(x, axis):
     """`exp(x) / sum(exp(x), axis)`, computed on `x - max(x)` so that exp never overflows."""
     if x.size == 0:
         return x.copy()
+    fast = _compiled_columns(x, axis, "divide_columns")
+    if fast is not None:
+        _, e, total = _exp_sums(fast, x)
+        out = np.empty_like(x)
+        fast[2](e, total, out.reshape(-1, x.shape[-1]))
+        return out
     t = _by_column(x, axis)
     if t is not None:
         t -= np.maximum.reduce(t, 0)
@@ -154,6 +207,14 @@ def log_softmax(x, axis):
 
 def softmax_cross_entropy(labels, logits, axis):
     """`-sum(labels * log_softmax(logits), axis)`: one loss per example."""
+    fast = _compiled_columns(logits, axis, "cross_entropy_columns") \
+        if labels.shape == logits.shape and labels.dtype == logits.dtype and \
+        labels.flags.c_contiguous else None
+    if fast is not None:
+        t, _, total = _exp_sums(fast, logits)
+        out = np.empty(logits.shape[:-1], logits.dtype)
+        fast[2](t, np.log(total), labels.reshape(-1, labels.shape[-1]), out.reshape(-1))
+        return out
     t = _by_column(logits, axis) if labels.shape == logits.shape and \
         labels.dtype == logits.dtype else None
     if t is not None:

@@ -106,4 +106,87 @@ def keep_mask(state, skip, threshold, scale, out):
                 out[i + 1] = scale * (np.uint32(word >> np.uint64(32)) >= threshold)
 
 
+# --- small element-wise kernels and reductions of a training step (kernels.nn, ops) ----------
+IN2 = numba.types.Array(F, 2, "C", readonly=True)
+
+
+@numba.njit(void(IN, OUT), **_options)
+def relu(x, out):
+    """`np.maximum(x, 0)`: NaN stays NaN, -0.0 becomes +0.0 (as NumPy's vectorised loop)."""
+    zero = np.float32(0)
+    for i in range(x.size):
+        v = x[i]
+        out[i] = v if v > zero or v != v else zero
+
+
+@numba.njit(void(IN, IN, OUT), **_options)
+def relu_grad(g, y, out):
+    """`g * (y > 0)`: a product with 1 or 0, so `-g` and NaN give what NumPy's product gives."""
+    zero = np.float32(0)
+    for i in range(g.size):
+        out[i] = g[i] * np.float32(y[i] > zero)
+
+
+@numba.njit(void(IN2, numba.types.Array(numba.int64, 1, "C")), **_options)
+def argmax_rows(x, out):
+    """The index of each row's first maximum; NaN never wins (an all-NaN row gives 0), as in
+    TensorFlow."""
+    for r in range(x.shape[0]):
+        best, index = x[r, 0], 0
+        if best != best:
+            best = -np.inf
+        for j in range(1, x.shape[1]):
+            if x[r, j] > best:
+                best, index = x[r, j], j
+        out[r] = index
+
+
+@numba.njit(void(IN2, OUT), **_options)
+def sum_rows(x, out):
+    """`np.add.reduce(x, 0)`: the rows added one after another, as NumPy adds them."""
+    for j in range(x.shape[1]):
+        out[j] = x[0, j]
+    for r in range(1, x.shape[0]):
+        for j in range(x.shape[1]):
+            out[j] += x[r, j]
+
+
+# Softmax and its cross-entropy over a short last axis (class scores), as kernels.nn computes
+# them on the (classes, rows) transpose; `exp` and `log` stay NumPy's calls (their bits).
+OUT2 = numba.types.Array(F, 2, "C")
+
+
+@numba.njit(void(IN2, OUT2), **_options)
+def shifted_columns(x, t):
+    """`t[c, r] = x[r, c] - max(x[r])`: the transpose less each row's maximum (NaN spreads)."""
+    for r in range(x.shape[0]):
+        top = x[r, 0]
+        for c in range(1, x.shape[1]):
+            if x[r, c] > top or x[r, c] != x[r, c]:
+                top = x[r, c]
+        for c in range(x.shape[1]):
+            t[c, r] = x[r, c] - top
+
+
+@numba.njit(void(IN2, IN, OUT2), **_options)
+def divide_columns(e, total, out):
+    """`out[r, c] = e[c, r] / total[r]`: softmax from the exponentials and their sums."""
+    for r in range(out.shape[0]):
+        for c in range(out.shape[1]):
+            out[r, c] = e[c, r] / total[r]
+
+
+@numba.njit(void(IN2, IN, IN2, OUT), **_options)
+def cross_entropy_columns(t, log_total, labels, out):
+    """`out[r] = -sum_c (t[c, r] - log_total[r]) * labels[r, c]`, classes added in order."""
+    for r in range(labels.shape[0]):
+        total = (t[0, r] - log_total[r]) * labels[r, 0]
+        for c in range(1, labels.shape[1]):
+            total += (t[c, r] - log_total[r]) * labels[r, c]
+        out[r] = -total
+
+
 RULES = {"adam": adam, "sgd": sgd}
+KERNELS = {"relu": relu, "relu_grad": relu_grad, "argmax_rows": argmax_rows,
+           "sum_rows": sum_rows, "keep_mask": keep_mask, "shifted_columns": shifted_columns,
+           "divide_columns": divide_columns, "cross_entropy_columns": cross_entropy_columns}

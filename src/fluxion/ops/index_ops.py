@@ -11,6 +11,7 @@ import numpy as np
 from ..core import dtypes
 from ..core.tensor import SymbolicTensor, Tensor, convert_to_tensor, wrap
 from ..core.variable import Variable
+from ..kernels import compiled
 from ..kernels import indexing as K
 from . import rules
 from .array_ops import (
@@ -353,6 +354,11 @@ def _arg_kernel(np_arg, skip):
     first NaN instead, so an input whose sum is NaN (any NaN, or rarely inf - inf) is redone
     with NaN replaced; the sum is a third of the cost of gathering the chosen values back."""
     def kernel(x, axis=0, output_type=np.int64):
+        fast = compiled.kernel("argmax_rows", x.dtype) if np_arg is np.argmax else None
+        if fast is not None and axis == x.ndim - 1 and x.flags.c_contiguous and x.size:
+            out = np.empty(x.shape[:-1], np.int64)
+            fast(x.reshape(-1, x.shape[-1]), out.reshape(-1))
+            return out.astype(output_type, copy=False)
         out = np_arg(x, axis)
         if x.dtype.kind == "f" and np.isnan(np.add.reduce(x, axis=None)):
             out = np_arg(np.where(np.isnan(x), skip, x), axis)

@@ -11,6 +11,7 @@ from ..core import dtypes
 from ..core.errors import InvalidArgumentTypeError, InvalidArgumentValueError
 from ..core.tensor import Tensor, convert_to_tensor, wrap
 from ..core.variable import Variable
+from ..kernels import compiled
 from ..kernels.reduce import last_axis as reduce_last_axis
 from ..kernels.shapes import fold_rows
 from . import rules
@@ -557,6 +558,11 @@ def _sum_kernel(x, axis=None, keepdims=False):
         inner = x.size // max(math.prod(x.shape[:len(axis)]), 1)
         if inner < 512 and x.size >= 1024 * inner > 0:
             return _sum_leading(x, len(axis), inner, keepdims)
+        fast = compiled.kernel("sum_rows", x.dtype) if axis == (0,) and x.size else None
+        if fast is not None and inner < 4096:  # e.g. a bias gradient: NumPy's order, one pass
+            out = np.empty(x.shape[1:], x.dtype)
+            fast(x.reshape(x.shape[0], inner), out.reshape(-1))
+            return out[None] if keepdims else out
     elif axis == (x.ndim - 1,) and x.dtype.kind == "f":
         return reduce_last_axis(_add_reduce, x, keepdims)
     return _add_reduce(x, axis, x.dtype, None, keepdims)  # positional: the least overhead
