@@ -207,16 +207,15 @@ def log_softmax(x, axis):
 
 def softmax_cross_entropy(labels, logits, axis):
     """`-sum(labels * log_softmax(logits), axis)`: one loss per example."""
+    alike = labels.shape == logits.shape and labels.dtype == logits.dtype
     fast = _compiled_columns(logits, axis, "cross_entropy_columns") \
-        if labels.shape == logits.shape and labels.dtype == logits.dtype and \
-        labels.flags.c_contiguous else None
+        if alike and labels.flags.c_contiguous else None
     if fast is not None:
         t, _, total = _exp_sums(fast, logits)
         out = np.empty(logits.shape[:-1], logits.dtype)
         fast[2](t, np.log(total), labels.reshape(-1, labels.shape[-1]), out.reshape(-1))
         return out
-    t = _by_column(logits, axis) if labels.shape == logits.shape and \
-        labels.dtype == logits.dtype else None
+    t = _by_column(logits, axis) if alike else None
     if t is not None:
         terms = _log_softmax_by_column(t)
         terms *= labels.reshape(t.shape[::-1]).T
