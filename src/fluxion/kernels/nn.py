@@ -37,9 +37,9 @@ def relu(x, out=None):
     vectorised one, 2-3x faster. So a contiguous `x` is seen as rows of a power-of-two width
     (one of a few: the rows of zeros are kept).
     """
-    fast = _compiled_elementwise("relu", x, out)
-    if fast is not None:
-        return fast(x, out=out)
+    result = _compiled_elementwise("relu", out, x)
+    if result is not None:
+        return result
     width = fold_rows(x.size, 1, _LONG_ROW) if x.flags.c_contiguous else 1
     if width < _MIN_ROW or (out is not None and not out.flags.c_contiguous):
         return np.maximum(x, _zeros(x.dtype, 0), out=out)
@@ -69,26 +69,23 @@ def bias_add(x, b, out=None):
 
 def relu_grad(g, y, out=None):
     """The cotangent of relu: `g` where relu's output `y` is positive, else 0."""
-    fast = _compiled_elementwise("relu_grad", g, out, y)
-    if fast is not None:
-        return fast(g, y, out=out)
+    result = _compiled_elementwise("relu_grad", out, g, y)
+    if result is not None:
+        return result
     return np.multiply(g, y > 0, out=out)
 
 
-def _compiled_elementwise(name, x, out, *others):
-    """`f(*inputs, out=None)` running the compiled kernel `name` over flat views, when there is
-    one for `x`'s dtype and every array is C-contiguous with `x`'s shape; else None."""
+def _compiled_elementwise(name, out, x, *others):
+    """Runs the compiled kernel `name` over flat views of `x, *others` into `out` (a new array
+    if None) and returns it; None, having done nothing, unless there is such a kernel for `x`'s
+    dtype and every array is C-contiguous with `x`'s shape."""
     kernel = compiled.kernel(name, x.dtype)
-    if kernel is None or not x.flags.c_contiguous or \
-            any(a.shape != x.shape or not a.flags.c_contiguous for a in others) or \
-            (out is not None and (out.shape != x.shape or not out.flags.c_contiguous)):
+    arrays = (x, *others) if out is None else (x, *others, out)
+    if kernel is None or any(a.shape != x.shape or not a.flags.c_contiguous for a in arrays):
         return None
-
-    def run(*inputs, out=None):
-        out = np.empty_like(x) if out is None else out
-        kernel(*(a.reshape(-1) for a in inputs), out.reshape(-1))
-        return out
-    return run
+    out = np.empty_like(x) if out is None else out
+    kernel(*(a.reshape(-1) for a in (x, *others, out)))
+    return out
 
 
 def relu6(x):

@@ -18,6 +18,8 @@ _options = dict(cache=True, nogil=True, error_model="numpy")
 F = numba.float32
 OUT = numba.types.Array(F, 1, "C")
 IN = numba.types.Array(F, 1, "C", readonly=True)
+OUT2 = numba.types.Array(F, 2, "C")
+IN2 = numba.types.Array(F, 2, "C", readonly=True)
 void = numba.types.void
 
 
@@ -115,9 +117,6 @@ def keep_mask(state, skip, threshold, scale, out):
 
 
 # --- small element-wise kernels and reductions of a training step (kernels.nn, ops) ----------
-IN2 = numba.types.Array(F, 2, "C", readonly=True)
-
-
 @numba.njit(void(IN, OUT), **_options)
 def relu(x, out):
     """`np.maximum(x, 0)`: NaN stays NaN, -0.0 becomes +0.0 (as NumPy's vectorised loop)."""
@@ -161,7 +160,6 @@ def sum_rows(x, out):
 
 # Softmax and its cross-entropy over a short last axis (class scores), as kernels.nn computes
 # them on the (classes, rows) transpose; `exp` and `log` stay NumPy's calls (their bits).
-OUT2 = numba.types.Array(F, 2, "C")
 
 
 @numba.njit(void(IN2, OUT2), **_options)
